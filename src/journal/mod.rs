@@ -1,0 +1,1 @@
+//! The kiosk's durable store (being written).

@@ -1,0 +1,5 @@
+//! tapin: a time clock for shared devices. See README.md for the module map.
+
+pub mod cli;
+pub mod domain;
+pub mod journal;
