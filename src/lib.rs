@@ -1,5 +1,8 @@
 //! tapin: a time clock for shared devices. See README.md for the module map.
 
 pub mod cli;
+pub mod config;
 pub mod domain;
 pub mod journal;
+pub mod logging;
+pub mod sanitize;

@@ -39,8 +39,12 @@ pub enum EventKind {
     ClockOut,
     BreakStart,
     BreakEnd,
-    CheckIn { job: JobId },
-    CheckOut { job: JobId },
+    CheckIn {
+        job: JobId,
+    },
+    CheckOut {
+        job: JobId,
+    },
     /// Moves the time of an earlier event. Reports read the corrected time; the
     /// audit trail keeps both.
     Correction {

@@ -1,0 +1,407 @@
+//! The outbox: recording decisions, handing batches to the sync worker, and the
+//! life of a row (pending → acked → deleted, or pending → parked → pending).
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Row, ToSql, TransactionBehavior, params, params_from_iter};
+
+use super::Journal;
+use super::codec::{instant, micros, seq_to_sql};
+use super::error::{JournalError, SqliteResultExt};
+use crate::domain::{DeviceId, Event, EventDraft, EventId, PersonId};
+
+const INSERT: &str = "INSERT INTO outbox (id, device, seq, subject, at_us, state) \
+     VALUES (?1, ?2, ?3, ?4, ?5, 'pending')";
+const INSERT_EVENT: &str = "INSERT INTO outbox_event (pos, body) VALUES (last_insert_rowid(), ?1)";
+const BUMP_SEQ: &str = "INSERT INTO device_seq (device, last_seq) VALUES (?1, ?2) \
+     ON CONFLICT (device) DO UPDATE SET last_seq = excluded.last_seq";
+/// `INDEXED BY` makes SQLite refuse to prepare the query rather than fall back to a
+/// scan of the whole table should the index ever stop matching it.
+pub(crate) const PENDING_BATCH: &str = "SELECT o.pos, e.body \
+     FROM outbox AS o INDEXED BY outbox_pending JOIN outbox_event AS e ON e.pos = o.pos \
+     WHERE o.state = 'pending' ORDER BY o.pos LIMIT ?1";
+/// Ids acknowledged per statement; shorter chunks are padded with NULL, which
+/// matches nothing, so that one prepared statement serves every batch.
+const ACK_CHUNK: usize = 64;
+const ANY_PARKED: &str =
+    "SELECT EXISTS (SELECT 1 FROM outbox INDEXED BY outbox_parked WHERE state = 'parked')";
+const PARK_PENDING: &str = "UPDATE outbox \
+     SET state = 'parked', parked_at_us = ?2, parked_reason = ?3 \
+     WHERE id = ?1 AND state = 'pending'";
+const REPARK: &str = "UPDATE outbox SET parked_at_us = ?2, parked_reason = ?3 \
+     WHERE id = ?1 AND state = 'parked'";
+const RETRY: &str = "UPDATE outbox \
+     SET state = 'pending', parked_at_us = NULL, parked_reason = NULL \
+     WHERE id = ?1 AND state = 'parked'";
+pub(crate) const PARKED: &str = "SELECT o.pos, e.body, o.parked_at_us, o.parked_reason \
+     FROM outbox AS o INDEXED BY outbox_parked JOIN outbox_event AS e ON e.pos = o.pos \
+     WHERE o.state = 'parked' ORDER BY o.pos";
+pub(crate) const COMPACTABLE: &str = "SELECT pos FROM outbox INDEXED BY outbox_acked \
+     WHERE state = 'acked' AND acked_at_us < ?1 AND at_us < ?1 LIMIT ?2";
+/// Deleting an outbox row deletes its event too (trigger `outbox_event_follows_delete`).
+pub(crate) const DELETE: &str = "DELETE FROM outbox WHERE pos = ?1";
+/// Rows deleted per compaction transaction (a few tens of milliseconds).
+const COMPACT_CHUNK: usize = 2_000;
+pub(crate) const FOR_PERSON: &str = "SELECT o.pos, e.body \
+     FROM outbox AS o JOIN outbox_event AS e ON e.pos = o.pos \
+     WHERE o.subject = ?1 AND o.at_us >= ?2 ORDER BY o.at_us, o.pos";
+
+/// `UPDATE … WHERE state = '<from>' AND id IN (?2, …, ?65)`, `?1` the ack time.
+pub(crate) fn ack_sql(from: &str) -> String {
+    let ids: Vec<String> = (2..ACK_CHUNK + 2).map(|i| format!("?{i}")).collect();
+    format!(
+        "UPDATE outbox SET state = 'acked', acked_at_us = ?1 \
+         WHERE state = '{from}' AND id IN ({})",
+        ids.join(", ")
+    )
+}
+
+/// The acknowledgement statements, built once per journal.
+pub(crate) struct AckSql {
+    pending: String,
+    parked: String,
+}
+
+impl Default for AckSql {
+    fn default() -> Self {
+        AckSql {
+            pending: ack_sql("pending"),
+            parked: ack_sql("parked"),
+        }
+    }
+}
+
+/// An event the hub refused, kept for an admin to look at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParkedEvent {
+    pub event: Event,
+    /// Why the hub refused it, as the hub said it.
+    pub reason: String,
+    pub parked_at: DateTime<Utc>,
+}
+
+impl Journal {
+    /// Records all events of one decision in one transaction and returns them once
+    /// the transaction has committed (and, with `synchronous=FULL`, been fsynced).
+    /// Each event gets a fresh UUIDv7 id and the next sequence number of `device`.
+    /// On error nothing of the decision is stored and no sequence number is used up.
+    pub fn record(
+        &mut self,
+        device: DeviceId,
+        utc_offset_secs: i32,
+        drafts: &[EventDraft],
+    ) -> Result<Vec<Event>, JournalError> {
+        if drafts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let path = self.db_path.as_path();
+        let last_before = self.last_seq.get(&device).copied().unwrap_or(0);
+        let events: Vec<Event> = drafts
+            .iter()
+            .zip(last_before + 1..)
+            .map(|(draft, seq)| Event {
+                id: EventId::new(),
+                device,
+                seq,
+                subject: draft.subject,
+                actor: draft.actor,
+                method: draft.method,
+                kind: draft.kind.clone(),
+                at: draft.at,
+                utc_offset_secs,
+                note: draft.note.clone(),
+                needs_review: draft.needs_review,
+            })
+            .collect();
+        let last = last_before + events.len() as u64;
+
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .at(path)?;
+        {
+            let mut insert = tx.prepare_cached(INSERT).at(path)?;
+            let mut insert_event = tx.prepare_cached(INSERT_EVENT).at(path)?;
+            for event in &events {
+                let body = serde_json::to_string(event)
+                    .map_err(|source| JournalError::Encode { source })?;
+                insert
+                    .execute(params![
+                        event.id.0.as_bytes().as_slice(),
+                        device.0.as_bytes().as_slice(),
+                        seq_to_sql(path, event.seq)?,
+                        event.subject.0.as_bytes().as_slice(),
+                        micros(event.at),
+                    ])
+                    .at(path)?;
+                insert_event.execute([body]).at(path)?;
+            }
+            tx.prepare_cached(BUMP_SEQ)
+                .at(path)?
+                .execute(params![
+                    device.0.as_bytes().as_slice(),
+                    seq_to_sql(path, last)?
+                ])
+                .at(path)?;
+        }
+        tx.commit().at(path)?;
+        self.committed();
+
+        self.last_seq.insert(device, last);
+        self.pending += events.len() as u64;
+        Ok(events)
+    }
+
+    /// Up to `limit` pending events, oldest first: what the sync worker sends next.
+    /// Reads only the pending rows it returns (partial index `outbox_pending`).
+    pub fn pending_batch(&self, limit: usize) -> Result<Vec<Event>, JournalError> {
+        let path = self.db_path.as_path();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self.conn.prepare_cached(PENDING_BATCH).at(path)?;
+        let rows = stmt.query_map([limit], decode_row).at(path)?;
+        rows.map(|row| decode_event(path, row.at(path)?)).collect()
+    }
+
+    /// How many events wait for the hub. Kept in memory, counted once at open.
+    pub fn pending_count(&self) -> u64 {
+        self.pending
+    }
+
+    /// Marks events the hub has acknowledged, at `at`; they leave the outbox and
+    /// become eligible for compaction. Unknown and already acknowledged ids are
+    /// ignored (a duplicate acknowledgement is harmless). A parked event the hub
+    /// acknowledges after all is acknowledged too. Returns how many rows changed.
+    pub fn acknowledge(
+        &mut self,
+        ids: &[EventId],
+        at: DateTime<Utc>,
+    ) -> Result<usize, JournalError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let path = self.db_path.as_path();
+        let at_us = micros(at);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .at(path)?;
+        let (mut from_pending, mut from_parked) = (0usize, 0usize);
+        {
+            let any_parked: bool = tx
+                .prepare_cached(ANY_PARKED)
+                .at(path)?
+                .query_row([], |row| row.get(0))
+                .at(path)?;
+            let mut ack = tx.prepare_cached(&self.ack_sql.pending).at(path)?;
+            let mut ack_parked = tx.prepare_cached(&self.ack_sql.parked).at(path)?;
+            for chunk in ids.chunks(ACK_CHUNK) {
+                let keys = chunk.iter().map(|id| Some(id.0.as_bytes().as_slice()));
+                let padding = std::iter::repeat_n(None, ACK_CHUNK - chunk.len());
+                let keys: Vec<Option<&[u8]>> = keys.chain(padding).collect();
+                let params = || {
+                    std::iter::once(&at_us as &dyn ToSql)
+                        .chain(keys.iter().map(|key| key as &dyn ToSql))
+                };
+                from_pending += ack.execute(params_from_iter(params())).at(path)?;
+                if any_parked {
+                    from_parked += ack_parked.execute(params_from_iter(params())).at(path)?;
+                }
+            }
+        }
+        tx.commit().at(path)?;
+        self.committed();
+        self.pending -= from_pending as u64;
+        Ok(from_pending + from_parked)
+    }
+
+    /// Parks events the hub refused, with its reason: they stop being sent, stay in
+    /// the journal and are listed by [`Journal::parked`]. Parking a parked event
+    /// updates its reason; acknowledged and unknown ids are ignored. Returns how many
+    /// rows changed.
+    pub fn park(
+        &mut self,
+        refused: &[(EventId, String)],
+        at: DateTime<Utc>,
+    ) -> Result<usize, JournalError> {
+        if refused.is_empty() {
+            return Ok(0);
+        }
+        let path = self.db_path.as_path();
+        let at_us = micros(at);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .at(path)?;
+        let (mut from_pending, mut reparked) = (0u64, 0usize);
+        {
+            let mut park = tx.prepare_cached(PARK_PENDING).at(path)?;
+            let mut repark = tx.prepare_cached(REPARK).at(path)?;
+            for (id, reason) in refused {
+                let key = id.0.as_bytes().as_slice();
+                if park.execute(params![key, at_us, reason]).at(path)? == 1 {
+                    from_pending += 1;
+                } else {
+                    reparked += repark.execute(params![key, at_us, reason]).at(path)?;
+                }
+            }
+        }
+        tx.commit().at(path)?;
+        self.committed();
+        self.pending -= from_pending;
+        Ok(from_pending as usize + reparked)
+    }
+
+    /// Parked events, oldest first, with the hub's reasons.
+    pub fn parked(&self) -> Result<Vec<ParkedEvent>, JournalError> {
+        let path = self.db_path.as_path();
+        let mut stmt = self.conn.prepare_cached(PARKED).at(path)?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok((
+                    decode_row(row)?,
+                    row.get::<_, Option<i64>>(2)?,
+                    row.get::<_, Option<String>>(3)?,
+                ))
+            })
+            .at(path)?;
+        rows.map(|row| {
+            let (raw, parked_at, reason) = row.at(path)?;
+            let pos = raw.0;
+            let event = decode_event(path, raw)?;
+            let parked_at = parked_at.ok_or_else(|| {
+                JournalError::corrupt(path, format!("outbox row {pos} is parked without a time"))
+            })?;
+            Ok(ParkedEvent {
+                event,
+                reason: reason.unwrap_or_default(),
+                parked_at: instant(path, parked_at)?,
+            })
+        })
+        .collect()
+    }
+
+    /// Puts a parked event back in the queue, at its original place (oldest first).
+    /// Returns whether it was parked.
+    pub fn retry_parked(&mut self, id: EventId) -> Result<bool, JournalError> {
+        let path = self.db_path.as_path();
+        let changed = self
+            .conn
+            .prepare_cached(RETRY)
+            .at(path)?
+            .execute([id.0.as_bytes().as_slice()])
+            .at(path)?;
+        self.committed();
+        self.pending += changed as u64;
+        Ok(changed == 1)
+    }
+
+    /// Deletes acknowledged events acknowledged, and dated, before `now - older_than`.
+    /// Pending and parked events are never deleted, nor younger acknowledged ones.
+    /// Works in transactions of a few thousand rows. Returns how many rows were
+    /// deleted.
+    pub fn compact_acked(
+        &mut self,
+        older_than: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<usize, JournalError> {
+        let mut total = 0;
+        loop {
+            let deleted = self.compact_acked_at_most(older_than, now, COMPACT_CHUNK)?;
+            total += deleted;
+            if deleted < COMPACT_CHUNK {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// [`Journal::compact_acked`], deleting at most `max_rows` rows in one
+    /// transaction: for a caller that shares the journal with the UI and compacts
+    /// a big backlog in small steps.
+    pub fn compact_acked_at_most(
+        &mut self,
+        older_than: chrono::Duration,
+        now: DateTime<Utc>,
+        max_rows: usize,
+    ) -> Result<usize, JournalError> {
+        let path = self.db_path.as_path();
+        // A negative age would reach into the future: treat it as zero.
+        let older_than = older_than.max(chrono::Duration::zero());
+        let cutoff = now.checked_sub_signed(older_than).map_or(i64::MIN, micros);
+        let max_rows = i64::try_from(max_rows).unwrap_or(i64::MAX);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .at(path)?;
+        let mut deleted = 0;
+        {
+            let positions = tx
+                .prepare_cached(COMPACTABLE)
+                .at(path)?
+                .query_map([cutoff, max_rows], |row| row.get::<_, i64>(0))
+                .at(path)?
+                .collect::<Result<Vec<_>, _>>()
+                .at(path)?;
+            let mut delete = tx.prepare_cached(DELETE).at(path)?;
+            for pos in positions {
+                deleted += delete.execute([pos]).at(path)?;
+            }
+        }
+        tx.commit().at(path)?;
+        self.committed();
+        Ok(deleted)
+    }
+
+    /// [`Journal::compact_acked`] with the age from [`super::JournalOptions`].
+    pub fn compact(&mut self, now: DateTime<Utc>) -> Result<usize, JournalError> {
+        self.compact_acked(self.opts.compact_acked_after, now)
+    }
+
+    /// The events about `person` dated at or after `since`, in any state, in time
+    /// order: what the kiosk folds into punch state and hours. Events compacted away
+    /// are not returned, so `since` should lie within the compaction age.
+    pub fn events_for_person_since(
+        &self,
+        person: PersonId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Event>, JournalError> {
+        let path = self.db_path.as_path();
+        let mut stmt = self.conn.prepare_cached(FOR_PERSON).at(path)?;
+        let rows = stmt
+            .query_map(
+                params![person.0.as_bytes().as_slice(), micros(since)],
+                decode_row,
+            )
+            .at(path)?;
+        let mut events = Vec::new();
+        for row in rows {
+            let event = decode_event(path, row.at(path)?)?;
+            // The column has microseconds; the event keeps nanoseconds.
+            if event.at >= since {
+                events.push(event);
+            }
+        }
+        // Rows within the same microsecond come in journal order; a stable sort on
+        // the exact time keeps that order for equal times.
+        events.sort_by_key(|event| event.at);
+        Ok(events)
+    }
+}
+
+/// `(pos, body)` of an outbox row.
+fn decode_row(row: &Row<'_>) -> rusqlite::Result<(i64, String)> {
+    Ok((row.get(0)?, row.get(1)?))
+}
+
+fn decode_event(path: &Path, (pos, body): (i64, String)) -> Result<Event, JournalError> {
+    serde_json::from_str(&body).map_err(|e| {
+        JournalError::corrupt(
+            path,
+            format!("outbox row {pos} does not decode as an event: {e}"),
+        )
+    })
+}
+
+#[cfg(test)]
+#[path = "outbox_tests.rs"]
+mod tests;

@@ -1,0 +1,389 @@
+//! Unit tests of the outbox: sequence numbers, the life of a row, compaction, and
+//! the query plans of the hot statements.
+
+use chrono::Duration;
+
+use super::*;
+use crate::journal::test_support::{draft, fresh, reopen, t0};
+
+fn ids(events: &[Event]) -> Vec<EventId> {
+    events.iter().map(|e| e.id).collect()
+}
+
+fn seqs(events: &[Event]) -> Vec<u64> {
+    events.iter().map(|e| e.seq).collect()
+}
+
+#[test]
+fn record_assigns_ids_and_gap_free_seqs() {
+    let (_dir, mut j) = fresh();
+    let device = DeviceId::new();
+    let p = PersonId::new();
+    let a = j.record(device, 3600, &[draft(p, t0())]).unwrap();
+    let b = j
+        .record(device, 3600, &[draft(p, t0()), draft(p, t0())])
+        .unwrap();
+    assert_eq!(seqs(&a), [1]);
+    assert_eq!(seqs(&b), [2, 3]);
+    assert!(a.iter().chain(&b).all(|e| e.id.0.get_version_num() == 7));
+    assert!(
+        a.iter()
+            .chain(&b)
+            .all(|e| e.device == device && e.utc_offset_secs == 3600)
+    );
+    assert_eq!(j.record(device, 0, &[]).unwrap(), []);
+    let pending = j.pending_batch(10).unwrap();
+    assert_eq!(pending, [a, b].concat(), "stored events round-trip exactly");
+    assert_eq!(j.pending_count(), 3);
+}
+
+#[test]
+fn seqs_are_per_device() {
+    let (_dir, mut j) = fresh();
+    let (d1, d2) = (DeviceId::new(), DeviceId::new());
+    let p = PersonId::new();
+    assert_eq!(seqs(&j.record(d1, 0, &[draft(p, t0())]).unwrap()), [1]);
+    assert_eq!(seqs(&j.record(d2, 0, &[draft(p, t0())]).unwrap()), [1]);
+    assert_eq!(seqs(&j.record(d1, 0, &[draft(p, t0())]).unwrap()), [2]);
+}
+
+#[test]
+fn seqs_stay_gap_free_across_reopen_and_compaction() {
+    let (dir, mut j) = fresh();
+    let device = DeviceId::new();
+    let p = PersonId::new();
+    let first = j
+        .record(device, 0, &[draft(p, t0()), draft(p, t0())])
+        .unwrap();
+    let mut j = reopen(&dir, j);
+    assert_eq!(seqs(&j.record(device, 0, &[draft(p, t0())]).unwrap()), [3]);
+
+    // Acknowledge and compact everything: the counter must not rewind.
+    let all = ids(&j.pending_batch(100).unwrap());
+    j.acknowledge(&all, t0()).unwrap();
+    let now = t0() + Duration::days(100);
+    assert_eq!(j.compact_acked(Duration::days(1), now).unwrap(), 3);
+    let bodies: i64 = j
+        .conn
+        .query_row("SELECT count(*) FROM outbox_event", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(bodies, 0, "the events went with their rows");
+    assert!(j.events_for_person_since(p, t0()).unwrap().is_empty());
+    assert_eq!(seqs(&j.record(device, 0, &[draft(p, now)]).unwrap()), [4]);
+    let mut j = reopen(&dir, j);
+    assert_eq!(seqs(&j.record(device, 0, &[draft(p, now)]).unwrap()), [5]);
+    assert_ne!(first[0].id, first[1].id);
+}
+
+#[test]
+fn acknowledge_removes_from_pending_and_duplicates_are_harmless() {
+    let (dir, mut j) = fresh();
+    let device = DeviceId::new();
+    let p = PersonId::new();
+    let events = j
+        .record(device, 0, &[draft(p, t0()), draft(p, t0()), draft(p, t0())])
+        .unwrap();
+    assert_eq!(
+        j.acknowledge(&[events[0].id, events[2].id], t0()).unwrap(),
+        2
+    );
+    assert_eq!(j.pending_batch(10).unwrap(), [events[1].clone()]);
+    assert_eq!(j.pending_count(), 1);
+
+    // Again, plus an id the journal never saw: nothing changes.
+    assert_eq!(
+        j.acknowledge(&[events[0].id, events[2].id, EventId::new()], t0())
+            .unwrap(),
+        0
+    );
+    assert_eq!(j.pending_count(), 1);
+    let j = reopen(&dir, j);
+    assert_eq!(j.pending_count(), 1);
+    assert_eq!(j.pending_batch(10).unwrap(), [events[1].clone()]);
+    // Acked events are still there for folding.
+    assert_eq!(j.events_for_person_since(p, t0()).unwrap(), events);
+}
+
+#[test]
+fn pending_batch_is_bounded_and_oldest_first() {
+    let (_dir, mut j) = fresh();
+    let device = DeviceId::new();
+    let p = PersonId::new();
+    let mut all = Vec::new();
+    for i in 0..7 {
+        all.extend(
+            j.record(device, 0, &[draft(p, t0() - Duration::minutes(i))])
+                .unwrap(),
+        );
+    }
+    assert_eq!(j.pending_batch(3).unwrap(), all[..3]);
+    assert_eq!(j.pending_batch(0).unwrap(), []);
+    assert_eq!(j.pending_batch(usize::MAX).unwrap(), all);
+}
+
+#[test]
+fn park_lists_with_reason_and_retry_requeues_in_place() {
+    let (dir, mut j) = fresh();
+    let device = DeviceId::new();
+    let p = PersonId::new();
+    let events = j
+        .record(device, 0, &[draft(p, t0()), draft(p, t0()), draft(p, t0())])
+        .unwrap();
+    let later = t0() + Duration::minutes(5);
+    let refused = [(events[1].id, "person archived".to_string())];
+    assert_eq!(j.park(&refused, later).unwrap(), 1);
+    assert_eq!(j.pending_count(), 2);
+    assert_eq!(seqs(&j.pending_batch(10).unwrap()), [1, 3]);
+
+    let mut j = reopen(&dir, j);
+    let parked = j.parked().unwrap();
+    assert_eq!(
+        parked,
+        [ParkedEvent {
+            event: events[1].clone(),
+            reason: "person archived".into(),
+            parked_at: later,
+        }]
+    );
+    // Parking again updates the reason; acked and unknown ids are ignored.
+    j.acknowledge(&[events[0].id], later).unwrap();
+    let again = [
+        (events[1].id, "still archived".to_string()),
+        (events[0].id, "x".to_string()),
+        (EventId::new(), "y".to_string()),
+    ];
+    assert_eq!(j.park(&again, later).unwrap(), 1);
+    assert_eq!(j.parked().unwrap()[0].reason, "still archived");
+    assert_eq!(j.pending_count(), 1);
+
+    assert!(j.retry_parked(events[1].id).unwrap());
+    assert!(!j.retry_parked(events[1].id).unwrap(), "already pending");
+    assert!(!j.retry_parked(events[0].id).unwrap(), "acked, not parked");
+    assert!(j.parked().unwrap().is_empty());
+    assert_eq!(seqs(&j.pending_batch(10).unwrap()), [2, 3]);
+    assert_eq!(j.pending_count(), 2);
+}
+
+#[test]
+fn acknowledging_a_parked_event_acks_it() {
+    let (_dir, mut j) = fresh();
+    let p = PersonId::new();
+    let e = j.record(DeviceId::new(), 0, &[draft(p, t0())]).unwrap();
+    j.park(&[(e[0].id, "later".into())], t0()).unwrap();
+    assert_eq!(j.acknowledge(&[e[0].id], t0()).unwrap(), 1);
+    assert!(j.parked().unwrap().is_empty());
+    assert_eq!(j.pending_count(), 0);
+}
+
+#[test]
+fn compaction_respects_age_and_state() {
+    let (_dir, mut j) = fresh();
+    let device = DeviceId::new();
+    let p = PersonId::new();
+    let age = Duration::days(30);
+    let events = j
+        .record(
+            device,
+            0,
+            &[
+                draft(p, t0()),
+                draft(p, t0()),
+                draft(p, t0()),
+                draft(p, t0()),
+            ],
+        )
+        .unwrap();
+    // 0: acked at t0; 1: acked 10 days later; 2: parked; 3: pending.
+    j.acknowledge(&[events[0].id], t0()).unwrap();
+    j.acknowledge(&[events[1].id], t0() + Duration::days(10))
+        .unwrap();
+    j.park(&[(events[2].id, "no".into())], t0()).unwrap();
+
+    // Exactly 30 days after the first ack: not older than 30 days yet.
+    assert_eq!(j.compact_acked(age, t0() + age).unwrap(), 0);
+    assert_eq!(
+        j.compact_acked(age, t0() + age + Duration::microseconds(1))
+            .unwrap(),
+        1
+    );
+    let left = j
+        .events_for_person_since(p, t0() - Duration::days(1))
+        .unwrap();
+    assert_eq!(seqs(&left), [2, 3, 4]);
+
+    // Years later only the second acked event goes; parked and pending stay.
+    assert_eq!(
+        j.compact_acked(age, t0() + Duration::days(3650)).unwrap(),
+        1
+    );
+    let left = j
+        .events_for_person_since(p, t0() - Duration::days(1))
+        .unwrap();
+    assert_eq!(seqs(&left), [3, 4]);
+    assert_eq!(j.parked().unwrap().len(), 1);
+    assert_eq!(j.pending_count(), 1);
+    // A negative age deletes nothing young.
+    j.acknowledge(&[events[3].id], t0() + Duration::days(3650))
+        .unwrap();
+    assert_eq!(
+        j.compact_acked(Duration::days(-5), t0() + Duration::days(3650))
+            .unwrap(),
+        0
+    );
+}
+
+#[test]
+fn compaction_works_in_steps() {
+    let (_dir, mut j) = fresh();
+    let p = PersonId::new();
+    let n = COMPACT_CHUNK + 500;
+    let drafts: Vec<EventDraft> = (0..n).map(|_| draft(p, t0())).collect();
+    let events = j.record(DeviceId::new(), 0, &drafts).unwrap();
+    j.acknowledge(&ids(&events), t0()).unwrap();
+    let later = t0() + Duration::days(60);
+    assert_eq!(
+        j.compact_acked_at_most(Duration::days(1), later, 100)
+            .unwrap(),
+        100
+    );
+    assert_eq!(j.compact_acked(Duration::days(1), later).unwrap(), n - 100);
+    assert!(j.events_for_person_since(p, t0()).unwrap().is_empty());
+}
+
+#[test]
+fn compaction_keeps_events_dated_within_the_age() {
+    // Acknowledged long ago by a clock that was wrong, but dated recently.
+    let (_dir, mut j) = fresh();
+    let p = PersonId::new();
+    let now = t0() + Duration::days(365);
+    let e = j.record(DeviceId::new(), 0, &[draft(p, now)]).unwrap();
+    j.acknowledge(&[e[0].id], t0()).unwrap();
+    assert_eq!(j.compact_acked(Duration::days(30), now).unwrap(), 0);
+    assert_eq!(j.compact(now + Duration::days(36)).unwrap(), 1);
+}
+
+#[test]
+fn events_for_person_since_filters_by_person_and_time() {
+    let (_dir, mut j) = fresh();
+    let device = DeviceId::new();
+    let (alice, bob) = (PersonId::new(), PersonId::new());
+    let monday = t0();
+    let friday = t0() + Duration::days(4);
+    let e = j
+        .record(
+            device,
+            0,
+            &[
+                draft(alice, friday),
+                draft(bob, friday),
+                draft(alice, monday - Duration::days(7)),
+                draft(alice, monday + Duration::nanoseconds(1)),
+                draft(alice, monday),
+            ],
+        )
+        .unwrap();
+    let got = j.events_for_person_since(alice, monday).unwrap();
+    // Time order, not record order.
+    assert_eq!(got, [e[4].clone(), e[3].clone(), e[0].clone()]);
+    // Sub-microsecond precision is honoured.
+    let got = j
+        .events_for_person_since(alice, monday + Duration::nanoseconds(1))
+        .unwrap();
+    assert_eq!(got, [e[3].clone(), e[0].clone()]);
+    assert!(
+        j.events_for_person_since(PersonId::new(), monday)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// The plan SQLite chooses for a statement, one line per step.
+fn plan(j: &Journal, sql: &str, params: impl rusqlite::Params) -> String {
+    let mut stmt = j
+        .conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap();
+    let rows = stmt
+        .query_map(params, |row| row.get::<_, String>(3))
+        .unwrap();
+    rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn hot_queries_use_their_indexes() {
+    let (_dir, mut j) = fresh();
+    let p = PersonId::new();
+    let device = DeviceId::new();
+    // Some rows in every state, and statistics, so the planner has a choice.
+    let events = j
+        .record(
+            device,
+            0,
+            &(0..50).map(|_| draft(p, t0())).collect::<Vec<_>>(),
+        )
+        .unwrap();
+    j.acknowledge(&ids(&events[..30]), t0()).unwrap();
+    j.park(&[(events[40].id, "x".into())], t0()).unwrap();
+    // Without statistics (as in production) and with them.
+    assert_plans_use_indexes(&j);
+    j.conn.execute_batch("ANALYZE").unwrap();
+    assert_plans_use_indexes(&j);
+}
+
+fn assert_plans_use_indexes(j: &Journal) {
+    let event_by_pos = "SEARCH e USING INTEGER PRIMARY KEY (rowid=?)";
+    let batch = plan(j, PENDING_BATCH, [500]);
+    assert!(
+        batch.contains("USING COVERING INDEX outbox_pending"),
+        "{batch}"
+    );
+    assert!(batch.contains(event_by_pos), "{batch}");
+    assert!(!batch.contains("TEMP B-TREE"), "no sort: {batch}");
+    let ack_params: Vec<Option<Vec<u8>>> = (0..=ACK_CHUNK).map(|_| Some(vec![0u8; 16])).collect();
+    let ack = plan(j, &ack_sql("pending"), params_from_iter(ack_params));
+    assert!(
+        ack.contains("USING INDEX sqlite_autoindex_outbox_1 (id=?)"),
+        "{ack}"
+    );
+    let person = plan(j, FOR_PERSON, params![[0u8; 16].as_slice(), 0]);
+    assert!(
+        person.contains("INDEX outbox_subject_at (subject=? AND at_us>?)"),
+        "{person}"
+    );
+    assert!(person.contains(event_by_pos), "{person}");
+    let parked = plan(j, PARKED, []);
+    assert!(parked.contains("INDEX outbox_parked"), "{parked}");
+    let compact = plan(j, COMPACTABLE, [0, 10]);
+    assert!(
+        compact.contains("INDEX outbox_acked (acked_at_us<?)"),
+        "{compact}"
+    );
+    let delete = plan(j, DELETE, [0]);
+    assert!(
+        delete.contains("SEARCH outbox USING INTEGER PRIMARY KEY (rowid=?)"),
+        "{delete}"
+    );
+    for p in [&batch, &ack, &person, &parked, &compact, &delete] {
+        assert!(
+            !p.lines()
+                .any(|line| line.starts_with("SCAN") && !line.contains("INDEX")),
+            "full scan: {p}"
+        );
+    }
+}
+
+#[test]
+fn a_committed_decision_is_visible_to_another_connection() {
+    let (_dir, mut j) = fresh();
+    let p = PersonId::new();
+    let e = j.record(DeviceId::new(), 0, &[draft(p, t0())]).unwrap();
+    let other = rusqlite::Connection::open(j.path()).unwrap();
+    let n: i64 = other
+        .query_row(
+            "SELECT count(*) FROM outbox WHERE id = ?1",
+            [e[0].id.0.as_bytes().as_slice()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+}

@@ -1,0 +1,115 @@
+//! Wrong-PIN counters per person. They live in the journal so that restarting the
+//! kiosk (or pulling its plug) does not reset a lockout. The policy — how many tries,
+//! how long a lockout — belongs to the caller; this only stores it.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::Journal;
+use super::codec::{instant_opt, micros};
+use super::error::{JournalError, SqliteResultExt};
+use crate::domain::PersonId;
+
+const GET: &str = "SELECT failures, locked_until_us FROM pin_failures WHERE person = ?1";
+const PUT: &str = "INSERT INTO pin_failures (person, failures, locked_until_us) \
+     VALUES (?1, ?2, ?3) ON CONFLICT (person) DO UPDATE \
+     SET failures = excluded.failures, locked_until_us = excluded.locked_until_us";
+const CLEAR: &str = "DELETE FROM pin_failures WHERE person = ?1";
+
+/// Wrong PIN attempts of one person.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PinFailures {
+    /// Consecutive wrong PINs since the last right one.
+    pub count: u32,
+    /// PIN entry refused until then.
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+impl Journal {
+    /// The person's counter (zero and unlocked if none is stored).
+    pub fn pin_failures(&self, person: PersonId) -> Result<PinFailures, JournalError> {
+        let path = self.db_path.as_path();
+        let row = self
+            .conn
+            .prepare_cached(GET)
+            .at(path)?
+            .query_row([person.0.as_bytes().as_slice()], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, Option<i64>>(1)?))
+            })
+            .optional()
+            .at(path)?;
+        let Some((count, locked_until)) = row else {
+            return Ok(PinFailures::default());
+        };
+        Ok(PinFailures {
+            count: u32::try_from(count).unwrap_or(u32::MAX),
+            locked_until: instant_opt(path, locked_until)?,
+        })
+    }
+
+    /// Stores the person's counter.
+    pub fn set_pin_failures(
+        &mut self,
+        person: PersonId,
+        failures: PinFailures,
+    ) -> Result<(), JournalError> {
+        let path = self.db_path.as_path();
+        self.conn
+            .prepare_cached(PUT)
+            .at(path)?
+            .execute(params![
+                person.0.as_bytes().as_slice(),
+                i64::from(failures.count),
+                failures.locked_until.map(micros),
+            ])
+            .at(path)?;
+        self.committed();
+        Ok(())
+    }
+
+    /// Forgets the person's counter (after a right PIN, or an admin's unlock).
+    pub fn clear_pin_failures(&mut self, person: PersonId) -> Result<(), JournalError> {
+        let path = self.db_path.as_path();
+        self.conn
+            .prepare_cached(CLEAR)
+            .at(path)?
+            .execute([person.0.as_bytes().as_slice()])
+            .at(path)?;
+        self.committed();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::test_support::{fresh, reopen, t0};
+
+    #[test]
+    fn pin_counters_survive_reopen_and_clear() {
+        let (dir, mut j) = fresh();
+        let (alice, bob) = (PersonId::new(), PersonId::new());
+        assert_eq!(j.pin_failures(alice).unwrap(), PinFailures::default());
+        j.set_pin_failures(
+            alice,
+            PinFailures {
+                count: 2,
+                locked_until: None,
+            },
+        )
+        .unwrap();
+        let locked = PinFailures {
+            count: 5,
+            locked_until: Some(t0() + chrono::Duration::minutes(15)),
+        };
+        j.set_pin_failures(bob, locked).unwrap();
+
+        let mut j = reopen(&dir, j);
+        assert_eq!(j.pin_failures(alice).unwrap().count, 2);
+        assert_eq!(j.pin_failures(bob).unwrap(), locked);
+        j.clear_pin_failures(bob).unwrap();
+        let j = reopen(&dir, j);
+        assert_eq!(j.pin_failures(bob).unwrap(), PinFailures::default());
+        assert_eq!(j.pin_failures(alice).unwrap().count, 2);
+    }
+}

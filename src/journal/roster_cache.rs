@@ -1,0 +1,101 @@
+//! The last roster the hub sent this device, kept verbatim so the kiosk can start
+//! and show people while the hub is unreachable.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::Journal;
+use super::codec::{instant, micros};
+use super::error::{JournalError, SqliteResultExt};
+
+const GET: &str = "SELECT etag, body, fetched_at_us FROM roster_cache WHERE slot = 1";
+const PUT: &str = "INSERT INTO roster_cache (slot, etag, body, fetched_at_us) \
+     VALUES (1, ?1, ?2, ?3) \
+     ON CONFLICT (slot) DO UPDATE SET etag = excluded.etag, body = excluded.body, \
+     fetched_at_us = excluded.fetched_at_us";
+
+/// The hub's roster body exactly as received, with the ETag it came with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CachedRoster {
+    /// The `ETag` header, sent back as `If-None-Match`.
+    pub etag: String,
+    /// The response body, byte for byte.
+    pub body: Vec<u8>,
+    /// When the body was fetched.
+    pub fetched_at: DateTime<Utc>,
+}
+
+impl Journal {
+    /// The cached roster, if the hub ever sent one.
+    pub fn cached_roster(&self) -> Result<Option<CachedRoster>, JournalError> {
+        let path = self.db_path.as_path();
+        let row = self
+            .conn
+            .prepare_cached(GET)
+            .at(path)?
+            .query_row([], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, Vec<u8>>(1)?,
+                    row.get::<_, i64>(2)?,
+                ))
+            })
+            .optional()
+            .at(path)?;
+        row.map(|(etag, body, fetched_at)| {
+            Ok(CachedRoster {
+                etag,
+                body,
+                fetched_at: instant(path, fetched_at)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Replaces the cached roster, and notes the roster check in the sync cursor,
+    /// in one transaction.
+    pub fn store_roster(&mut self, roster: &CachedRoster) -> Result<(), JournalError> {
+        let path = self.db_path.as_path();
+        let tx = self.conn.transaction().at(path)?;
+        tx.prepare_cached(PUT)
+            .at(path)?
+            .execute(params![roster.etag, roster.body, micros(roster.fetched_at)])
+            .at(path)?;
+        super::sync_cursor::set_roster_checked(&tx, path, roster.fetched_at)?;
+        tx.commit().at(path)?;
+        self.committed();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::test_support::{fresh, reopen, t0};
+
+    #[test]
+    fn roster_round_trips_verbatim_and_is_replaced() {
+        let (dir, mut j) = fresh();
+        assert_eq!(j.cached_roster().unwrap(), None);
+        // Not even valid UTF-8: stored as bytes, byte for byte.
+        let first = CachedRoster {
+            etag: "W/\"abc-1\"".into(),
+            body: vec![0x7b, 0xff, 0x00, 0x22, 0x7d],
+            fetched_at: t0(),
+        };
+        j.store_roster(&first).unwrap();
+        let j2 = reopen(&dir, j);
+        assert_eq!(j2.cached_roster().unwrap(), Some(first));
+        let mut j = j2;
+        let second = CachedRoster {
+            etag: "\"abc-2\"".into(),
+            body: br#"{"people":[]}"#.to_vec(),
+            fetched_at: t0() + chrono::Duration::hours(1),
+        };
+        j.store_roster(&second).unwrap();
+        assert_eq!(j.cached_roster().unwrap(), Some(second.clone()));
+        let cursor = j.sync_cursor().unwrap();
+        assert_eq!(cursor.roster_etag.as_deref(), Some("\"abc-2\""));
+        assert_eq!(cursor.last_roster_check_at, Some(second.fetched_at));
+    }
+}
