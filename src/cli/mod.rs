@@ -8,7 +8,10 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::config;
-use crate::journal::{Journal, JournalOptions};
+
+mod journal;
+
+pub use journal::JournalCommand;
 
 #[derive(Debug, Parser)]
 #[command(name = "tapin", version, about = "A time clock for shared devices")]
@@ -31,14 +34,6 @@ pub enum Command {
     /// Inspect the kiosk's journal: the durable outbox of punches
     #[command(subcommand)]
     Journal(JournalCommand),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum JournalCommand {
-    /// Pending, parked and acknowledged counts, and the journal's location
-    Status,
-    /// Events the hub refused, with its reasons
-    Parked,
 }
 
 impl Cli {
@@ -70,28 +65,6 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         None => anyhow::bail!(
             "the kiosk screen is not part of this build yet; try `tapin journal status`"
         ),
-        Some(Command::Journal(cmd)) => journal_command(&data_dir, cmd),
+        Some(Command::Journal(cmd)) => journal::run(&data_dir, cmd),
     }
-}
-
-fn journal_command(data_dir: &std::path::Path, cmd: &JournalCommand) -> anyhow::Result<()> {
-    let journal = Journal::open(data_dir, JournalOptions::default())?;
-    match cmd {
-        JournalCommand::Status => {
-            println!("journal  {}", journal.path().display());
-            println!("pending  {}", journal.pending_count());
-            println!("parked   {}", journal.parked()?.len());
-        }
-        JournalCommand::Parked => {
-            for parked in journal.parked()? {
-                println!(
-                    "{}  {}  {}",
-                    parked.parked_at.to_rfc3339(),
-                    parked.event.id,
-                    crate::sanitize::for_terminal(&parked.reason)
-                );
-            }
-        }
-    }
-    Ok(())
 }

@@ -1,0 +1,38 @@
+//! `tapin journal ...`: a look into the kiosk's outbox from a shell.
+
+use std::path::Path;
+
+use clap::Subcommand;
+
+use crate::journal::{Journal, JournalOptions};
+use crate::sanitize::for_terminal;
+
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Pending and parked counts, and the journal's location
+    Status,
+    /// Events the hub refused, with its reasons
+    Parked,
+}
+
+pub fn run(data_dir: &Path, cmd: &JournalCommand) -> anyhow::Result<()> {
+    let journal = Journal::open(data_dir, JournalOptions::default())?;
+    match cmd {
+        JournalCommand::Status => {
+            println!("journal  {}", journal.path().display());
+            println!("pending  {}", journal.pending_count());
+            println!("parked   {}", journal.parked()?.len());
+        }
+        JournalCommand::Parked => {
+            for parked in journal.parked()? {
+                println!(
+                    "{}  {}  {}",
+                    parked.parked_at.to_rfc3339(),
+                    parked.event.id,
+                    for_terminal(&parked.reason)
+                );
+            }
+        }
+    }
+    Ok(())
+}
