@@ -3,6 +3,8 @@
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod hub;
 pub mod journal;
 pub mod logging;
 pub mod sanitize;
+pub mod wire;

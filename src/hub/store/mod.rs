@@ -1,0 +1,185 @@
+//! The hub's store: every table of the hub behind one `Store`, on SQLite (the
+//! default) or PostgreSQL, through `sqlx::Any` and one SQL dialect.
+//!
+//! Guarantees:
+//! - the schema is migrated on connect, from the migration directory of the URL's
+//!   backend (the two directories hold the same SQL);
+//! - every query that reads or writes an organisation's rows filters by `org_id`; the
+//!   only lookups without one are by a secret's hash (device token, enrollment code),
+//!   which is what tells the hub the organisation in the first place;
+//! - on SQLite, writes go through a single connection (one writer, `BEGIN IMMEDIATE`),
+//!   in WAL mode with `synchronous = FULL`: a commit is on disk when it returns;
+//!   event batches waiting for it are committed together (group commit); reads use
+//!   a separate pool of read-only connections;
+//! - on PostgreSQL, one pool serves reads and writes.
+
+mod devices;
+mod error;
+mod events;
+mod orgs;
+mod people;
+mod roster;
+mod sql;
+mod writer;
+
+use std::str::FromStr;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+pub use devices::{AuthedDevice, EnrollError, Enrolled, NewDevice};
+pub use error::{StoreError, StoreResult};
+pub use events::{AnomalyFn, Stored, StoredEvent};
+pub use orgs::Org;
+pub use people::PersonFacts;
+pub use roster::RosterTag;
+
+use error::DbContext;
+
+/// Which database a store talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names.
+    pub fn of_url(url: &str) -> StoreResult<Backend> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => Ok(Backend::Sqlite),
+            "postgres" | "postgresql" => Ok(Backend::Postgres),
+            _ => Err(StoreError::UnsupportedUrl(scheme.to_owned())),
+        }
+    }
+}
+
+/// Connections to the hub's database. Cheap to clone: clones share the pools.
+#[derive(Clone, Debug)]
+pub struct Store {
+    read: AnyPool,
+    write: AnyPool,
+    backend: Backend,
+    /// SQLite's group-commit writer of events; `None` on PostgreSQL.
+    writer: Option<writer::GroupWriter>,
+}
+
+/// Connections a PostgreSQL store opens at most.
+const PG_MAX_CONNECTIONS: u32 = 16;
+/// Read-only connections a SQLite store opens at most, beside its one writer.
+const SQLITE_READERS: u32 = 4;
+
+/// The writer: a commit is on disk when it returns, in WAL and otherwise.
+pub const SQLITE_WRITER_PRAGMAS: &str = "PRAGMA synchronous = FULL; \
+     PRAGMA cache_size = -65536;";
+/// The readers cannot write.
+const SQLITE_READER_PRAGMAS: &str = "PRAGMA query_only = ON; \
+     PRAGMA cache_size = -65536;";
+
+impl Store {
+    /// Connects to `url` (`sqlite://FILE?mode=rwc` or `postgres://...`) and applies
+    /// the schema migrations.
+    pub async fn connect(url: &str) -> StoreResult<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url)?;
+        let options = AnyConnectOptions::from_str(url).ctx("parsing the database URL")?;
+        let store = match backend {
+            Backend::Sqlite => Self::connect_sqlite(url, options).await?,
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(PG_MAX_CONNECTIONS)
+                    .connect_with(options)
+                    .await
+                    .ctx("connecting to PostgreSQL")?;
+                Store {
+                    read: pool.clone(),
+                    write: pool,
+                    backend,
+                    writer: None,
+                }
+            }
+        };
+        let migrator = match backend {
+            Backend::Sqlite => sqlx::migrate!("src/hub/store/migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("src/hub/store/migrations/postgres"),
+        };
+        migrator.run(&store.write).await?;
+        Ok(store)
+    }
+
+    async fn connect_sqlite(url: &str, options: AnyConnectOptions) -> StoreResult<Store> {
+        let write = AnyPoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(SQLITE_WRITER_PRAGMAS).await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options.clone())
+            .await
+            .ctx("opening the SQLite database")?;
+        sqlx::query("PRAGMA journal_mode = WAL")
+            .execute(&write)
+            .await
+            .ctx("switching the SQLite database to WAL")?;
+        // An in-memory database exists once per connection: read through the writer.
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            return Ok(Store {
+                read: write.clone(),
+                writer: Some(writer::GroupWriter::spawn(write.clone(), Backend::Sqlite)),
+                write,
+                backend: Backend::Sqlite,
+            });
+        }
+        let read = AnyPoolOptions::new()
+            .max_connections(SQLITE_READERS)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(SQLITE_READER_PRAGMAS).await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .ctx("opening the SQLite database for reading")?;
+        Ok(Store {
+            read,
+            writer: Some(writer::GroupWriter::spawn(write.clone(), Backend::Sqlite)),
+            write,
+            backend: Backend::Sqlite,
+        })
+    }
+
+    /// The database this store talks to.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.read)
+            .await
+            .ctx("pinging the database")?;
+        Ok(())
+    }
+
+    /// Closes every connection; waits for those in use to be returned.
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+
+    /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite, so the write lock is
+    /// taken up front and never upgraded half-way.
+    pub(crate) async fn begin_write(&self) -> StoreResult<Transaction<'static, Any>> {
+        match self.backend {
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.write.begin().await,
+        }
+        .ctx("starting a write transaction")
+    }
+}
