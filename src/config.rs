@@ -1,12 +1,22 @@
-//! Where tapin keeps its files. The kiosk.toml settings themselves arrive with the
-//! kiosk; for now this resolves the two global paths every subcommand honours.
+//! Where tapin keeps its files, and the kiosk.toml settings read so far.
+//!
+//! A bad file is refused with its path, line and column: a kiosk must not start
+//! on settings it half understood. Unknown keys are errors for the same reason (a
+//! typo would otherwise be silently ignored).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use directories::ProjectDirs;
+use serde::Deserialize;
+
+use crate::journal::JournalOptions;
 
 /// File name of the kiosk's configuration inside the XDG config dir.
 pub const CONFIG_FILE_NAME: &str = "kiosk.toml";
+
+/// Shortest compaction age: the kiosk folds up to a week of a person's events
+/// ("this week's hours"), so acknowledged rows must outlive that window.
+pub const MIN_KEEP_ACKED_DAYS: u32 = 8;
 
 fn project_dirs() -> Option<ProjectDirs> {
     ProjectDirs::from("", "", "tapin")
@@ -25,4 +35,168 @@ pub fn default_data_dir() -> PathBuf {
     project_dirs()
         .map(|dirs| dirs.data_dir().to_path_buf())
         .unwrap_or_else(|| PathBuf::from("tapin-data"))
+}
+
+/// A kiosk.toml that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Syntax, unknown keys and wrong types; the message carries line and column.
+    #[error("configuration {path} is not valid: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("configuration {path}: {key} = {value} is not allowed: {why}")]
+    BadValue {
+        path: PathBuf,
+        key: &'static str,
+        value: String,
+        why: String,
+    },
+}
+
+/// The settings of kiosk.toml (see kiosk.toml.example for each key).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KioskConfig {
+    /// Overrides the default data directory; `--data-dir` overrides this.
+    pub data_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub journal: JournalSettings,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournalSettings {
+    /// Days acknowledged events are kept before compaction may delete them.
+    #[serde(default = "default_keep_acked_days")]
+    pub keep_acked_days: u32,
+}
+
+fn default_keep_acked_days() -> u32 {
+    35
+}
+
+impl Default for JournalSettings {
+    fn default() -> Self {
+        Self {
+            keep_acked_days: default_keep_acked_days(),
+        }
+    }
+}
+
+impl KioskConfig {
+    /// Reads `path`. A missing file is an error when the path was asked for
+    /// explicitly; the default location may be absent (defaults then apply).
+    pub fn load(path: &Path, explicit: bool) -> Result<Self, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::parse(path, &text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(Self::default()),
+            Err(source) => Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
+    /// Parses and checks the text of a kiosk.toml read from `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
+        let config: KioskConfig = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let keep = config.journal.keep_acked_days;
+        if keep < MIN_KEEP_ACKED_DAYS {
+            return Err(ConfigError::BadValue {
+                path: path.to_path_buf(),
+                key: "journal.keep_acked_days",
+                value: keep.to_string(),
+                why: format!(
+                    "must be at least {MIN_KEEP_ACKED_DAYS}, so a week of hours stays on the device"
+                ),
+            });
+        }
+        Ok(config)
+    }
+
+    /// Journal options these settings ask for.
+    pub fn journal_options(&self) -> JournalOptions {
+        JournalOptions {
+            compact_acked_after: chrono::Duration::days(i64::from(self.journal.keep_acked_days)),
+            ..JournalOptions::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<KioskConfig, ConfigError> {
+        KioskConfig::parse(Path::new("/etc/tapin/kiosk.toml"), text)
+    }
+
+    #[test]
+    fn a_valid_file_sets_what_it_names_and_defaults_the_rest() {
+        let cases = [
+            ("", KioskConfig::default()),
+            (
+                "data_dir = \"/var/lib/tapin\"\n",
+                KioskConfig {
+                    data_dir: Some(PathBuf::from("/var/lib/tapin")),
+                    ..KioskConfig::default()
+                },
+            ),
+            (
+                "[journal]\nkeep_acked_days = 60\n",
+                KioskConfig {
+                    journal: JournalSettings {
+                        keep_acked_days: 60,
+                    },
+                    ..KioskConfig::default()
+                },
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse(text).expect(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_bad_file_is_refused_with_path_line_and_column() {
+        let cases = [
+            ("data_dri = \"/x\"\n", "unknown field `data_dri`"),
+            (
+                "[journal]\nkeep_acked_days = \"many\"\n",
+                "line 2, column 19",
+            ),
+            ("[journal\n", "line 1"),
+            ("[journal]\nkeep_acked_days = 3\n", "must be at least 8"),
+        ];
+        for (text, needle) in cases {
+            let message = parse(text).expect_err(text).to_string();
+            assert!(message.contains("/etc/tapin/kiosk.toml"), "{message}");
+            assert!(message.contains(needle), "{text:?}: {message}");
+        }
+    }
+
+    #[test]
+    fn only_an_explicitly_named_file_must_exist() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let missing = dir.path().join("kiosk.toml");
+        assert_eq!(
+            KioskConfig::load(&missing, false).expect("default location may be absent"),
+            KioskConfig::default()
+        );
+        let error = KioskConfig::load(&missing, true).expect_err("asked-for file must exist");
+        assert!(error.to_string().contains("kiosk.toml"), "{error}");
+    }
+
+    #[test]
+    fn the_example_file_parses() {
+        let text = include_str!("../kiosk.toml.example");
+        parse(text).expect("kiosk.toml.example must stay valid");
+    }
 }

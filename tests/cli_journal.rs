@@ -44,3 +44,20 @@ fn a_second_process_on_one_journal_is_refused_with_the_file_named() {
     );
     drop(journal);
 }
+
+#[test]
+fn a_bad_kiosk_toml_is_refused_naming_the_file_and_the_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(&config, "[journal]\nkeep_acked_dayz = 40\n").expect("write config");
+    let config_arg = config.to_string_lossy().into_owned();
+    let out = tapin(dir.path(), &["--config", &config_arg, "journal", "status"]);
+    assert!(!out.status.success(), "a bad config must stop tapin");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&config_arg), "stderr: {stderr}");
+    assert!(stderr.contains("keep_acked_dayz"), "stderr: {stderr}");
+    assert!(
+        !dir.path().join("journal.db").exists(),
+        "nothing opened on a bad config"
+    );
+}

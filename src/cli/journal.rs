@@ -4,7 +4,8 @@ use std::path::Path;
 
 use clap::Subcommand;
 
-use crate::journal::{Journal, JournalOptions};
+use crate::config::KioskConfig;
+use crate::journal::Journal;
 use crate::sanitize::for_terminal;
 
 #[derive(Debug, Subcommand)]
@@ -15,8 +16,8 @@ pub enum JournalCommand {
     Parked,
 }
 
-pub fn run(data_dir: &Path, cmd: &JournalCommand) -> anyhow::Result<()> {
-    let journal = Journal::open(data_dir, JournalOptions::default())?;
+pub fn run(data_dir: &Path, config: &KioskConfig, cmd: &JournalCommand) -> anyhow::Result<()> {
+    let journal = Journal::open(data_dir, config.journal_options())?;
     match cmd {
         JournalCommand::Status => {
             println!("journal  {}", journal.path().display());

@@ -37,9 +37,21 @@ pub enum Command {
 }
 
 impl Cli {
-    fn data_dir(&self) -> PathBuf {
+    /// kiosk.toml as named by `--config`/`TAPIN_CONFIG`, or the default location
+    /// (which may be absent).
+    fn kiosk_config(&self) -> anyhow::Result<config::KioskConfig> {
+        let config = match &self.config {
+            Some(path) => config::KioskConfig::load(path, true)?,
+            None => config::KioskConfig::load(&config::default_config_path(), false)?,
+        };
+        Ok(config)
+    }
+
+    /// `--data-dir`, else kiosk.toml's `data_dir`, else the XDG default.
+    fn data_dir(&self, config: &config::KioskConfig) -> PathBuf {
         self.data_dir
             .clone()
+            .or_else(|| config.data_dir.clone())
             .unwrap_or_else(config::default_data_dir)
     }
 }
@@ -57,7 +69,8 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> anyhow::Result<()> {
-    let data_dir = cli.data_dir();
+    let kiosk_config = cli.kiosk_config()?;
+    let data_dir = cli.data_dir(&kiosk_config);
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
     let _log_guard = crate::logging::init(&data_dir)?;
@@ -65,6 +78,6 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         None => anyhow::bail!(
             "the kiosk screen is not part of this build yet; try `tapin journal status`"
         ),
-        Some(Command::Journal(cmd)) => journal::run(&data_dir, cmd),
+        Some(Command::Journal(cmd)) => journal::run(&data_dir, &kiosk_config, cmd),
     }
 }
