@@ -7,4 +7,5 @@ pub mod hub;
 pub mod journal;
 pub mod logging;
 pub mod sanitize;
+pub mod secrets;
 pub mod wire;

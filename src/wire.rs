@@ -12,6 +12,15 @@ use uuid::Uuid;
 
 use crate::domain::{DeviceId, Directory, Event, EventId, PersonId, PunchState, TeamId};
 
+/// The admin API's wire format (`/api/v1/admin/...`).
+pub mod admin;
+/// The admin API's wire format for devices and rosters.
+pub mod admin_devices;
+/// The admin API's wire format for events, corrections and timesheets.
+pub mod admin_records;
+/// The organisation dump of `tapin hub export` / `import` and `GET /api/v1/admin/export`.
+pub mod org_dump;
+
 /// Events one `POST /api/v1/device/events` may carry.
 pub const MAX_BATCH_EVENTS: usize = 1_000;
 /// Bytes one events request body may have.

@@ -1,18 +1,20 @@
 //! Device rosters over HTTP: only the device's entries (people, whole teams, order,
 //! groups), never archived people, current status, PIN verifiers and job access;
-//! ETag / If-None-Match → 304; organisations isolated. Runs on SQLite, and on
+//! ETag / If-None-Match → 304; organisations isolated; statuses equal to the
+//! domain's replay of every event after late events and corrections, and tags
+//! that move only for the rosters showing the person. Runs on SQLite, and on
 //! PostgreSQL when TAPIN_TEST_POSTGRES_URL is set.
 
 mod hub_support;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{Duration, Utc};
-use hub_support::{Hub, enrolled_device, event, org_with_people, post_events};
+use hub_support::{Hub, enrolled_device, event, org_with_people, post_events, statuses};
 use reqwest::StatusCode;
 use tapin::domain::{
-    EventKind, Job, JobAccess, JobId, Person, PersonId, Preset, Role, RoleId, Team, TeamId,
-    TrackingMode,
+    Event, EventKind, Job, JobAccess, JobId, Person, PersonId, Preset, PunchState, Role, RoleId,
+    Team, TeamId, TrackingMode, replay,
 };
 use tapin::wire::{RosterEntry, RosterItem, RosterResponse};
 
@@ -228,7 +230,266 @@ async fn rosters_never_cross_organisations(url: String) {
     hub.stop().await;
 }
 
+/// Each person's state in a roster.
+fn states_of(roster: &RosterResponse) -> HashMap<PersonId, PunchState> {
+    roster.people.iter().map(|p| (p.id, p.state)).collect()
+}
+
+/// What the domain folds from all of `person`'s events in `sent`, in the order
+/// the hub keeps them.
+fn replayed(sent: &[Event], person: PersonId, mode: TrackingMode) -> PunchState {
+    let mut mine: Vec<&Event> = sent.iter().filter(|e| e.subject == person).collect();
+    mine.sort_by_key(|e| (e.at, e.seq, e.id));
+    replay(mine, mode).state
+}
+
+/// GETs the roster with `etag`; the new tag and roster, or `None` on 304.
+async fn refetch(hub: &Hub, token: &str, etag: &str) -> Option<(String, RosterResponse)> {
+    let resp = get_roster(hub, token, Some(etag)).await;
+    if resp.status() == StatusCode::NOT_MODIFIED {
+        return None;
+    }
+    assert_eq!(resp.status(), StatusCode::OK);
+    let tag = resp.headers()["etag"].to_str().unwrap().to_owned();
+    Some((tag, resp.json().await.unwrap()))
+}
+
+async fn statuses_are_right_after_late_events_and_corrections(url: String) {
+    let hub = Hub::start(&url).await;
+    let fx = org_with_people(&hub.store, 3).await;
+    let (pat, sam, other) = (fx.people[0], fx.people[1], fx.people[2]);
+    let mode = TrackingMode::Personal;
+    let a = enrolled_device(&hub, fx.org, "A").await;
+    let b = enrolled_device(&hub, fx.org, "B").await;
+    let on = |people: &[PersonId]| -> Vec<RosterEntry> {
+        people
+            .iter()
+            .map(|p| RosterEntry {
+                group: None,
+                item: RosterItem::Person(*p),
+            })
+            .collect()
+    };
+    hub.store
+        .set_roster(fx.org, a.device_id, &on(&[pat, sam]))
+        .await
+        .unwrap();
+    hub.store
+        .set_roster(fx.org, b.device_id, &on(&[other]))
+        .await
+        .unwrap();
+    // Sub-microsecond instants: states keep them exactly.
+    let t0 = Utc::now() - Duration::hours(5) + Duration::nanoseconds(123);
+    let at = |minutes: i64| t0 + Duration::minutes(minutes);
+    let mut sent: Vec<Event> = Vec::new();
+    let mut seq = 0;
+    let mut post = async |events: Vec<Event>| {
+        let (status, body) = post_events(&hub, &a.device_token, &events).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(
+            statuses(&body).iter().all(|s| s == "accepted"),
+            "{body}"
+        );
+        sent.extend(events);
+        sent.clone()
+    };
+    let mut next = |subject: PersonId, kind: EventKind, at| {
+        seq += 1;
+        event(a.device_id, seq, subject, kind, at)
+    };
+
+    // Pat clocks in and out; Sam clocks in and checks in to a job.
+    let pat_in = next(pat, EventKind::ClockIn, at(0));
+    let batch = vec![
+        pat_in.clone(),
+        next(pat, EventKind::ClockOut, at(60)),
+        next(sam, EventKind::ClockIn, at(5)),
+        next(sam, EventKind::CheckIn { job: fx.job }, at(10)),
+    ];
+    let sent_now = post(batch).await;
+    let resp = get_roster(&hub, &a.device_token, None).await;
+    let etag_a = resp.headers()["etag"].to_str().unwrap().to_owned();
+    let roster: RosterResponse = resp.json().await.unwrap();
+    let states = states_of(&roster);
+    assert_eq!(states[&pat], replayed(&sent_now, pat, mode));
+    assert!(!states[&pat].is_clocked_in());
+    assert_eq!(states[&sam], PunchState::clocked_in(at(5)).with_job(fx.job, at(10)));
+    let resp = get_roster(&hub, &b.device_token, None).await;
+    let etag_b = resp.headers()["etag"].to_str().unwrap().to_owned();
+
+    // A late clock-in from a kiosk that was offline, between Pat's clock-in and
+    // clock-out: ignored by the replay (already clocked in), so Pat stays out and
+    // nothing the roster shows changes. Folding it on top would clock Pat in.
+    let sent_now = post(vec![next(pat, EventKind::ClockIn, at(30))]).await;
+    assert_eq!(replayed(&sent_now, pat, mode), states[&pat]);
+    assert!(
+        refetch(&hub, &a.device_token, &etag_a).await.is_none(),
+        "nothing shown changed: 304"
+    );
+    let roster: RosterResponse = get_roster(&hub, &a.device_token, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(states_of(&roster)[&pat], replayed(&sent_now, pat, mode));
+
+    // A late clock-out before Sam's clock-in: ignored, Sam still works.
+    let sent_now = post(vec![next(sam, EventKind::ClockOut, at(1))]).await;
+    let roster: RosterResponse = get_roster(&hub, &a.device_token, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(states_of(&roster)[&sam], replayed(&sent_now, sam, mode));
+    assert!(states_of(&roster)[&sam].is_working());
+
+    // A correction moves Pat's clock-in after the clock-out: from then on Pat is in.
+    let fix = next(
+        pat,
+        EventKind::Correction {
+            corrects: pat_in.id,
+            new_time: at(90),
+            reason: "forgot to tap".into(),
+        },
+        at(100),
+    );
+    let sent_now = post(vec![fix]).await;
+    let (etag_a2, roster) = refetch(&hub, &a.device_token, &etag_a)
+        .await
+        .expect("a corrected state is a new roster");
+    assert_eq!(states_of(&roster)[&pat], PunchState::clocked_in(at(90)));
+    assert_eq!(states_of(&roster)[&pat], replayed(&sent_now, pat, mode));
+    assert!(
+        refetch(&hub, &b.device_token, &etag_b).await.is_none(),
+        "a device not showing Pat keeps its tag"
+    );
+
+    // A punch after that folds on top of the corrected state.
+    let sent_now = post(vec![next(pat, EventKind::BreakStart, at(120))]).await;
+    let (_, roster) = refetch(&hub, &a.device_token, &etag_a2).await.unwrap();
+    assert_eq!(states_of(&roster)[&pat], PunchState::on_break(at(90), at(120)));
+    for person in [pat, sam] {
+        assert_eq!(
+            states_of(&roster)[&person],
+            replayed(&sent_now, person, mode)
+        );
+    }
+    assert!(refetch(&hub, &b.device_token, &etag_b).await.is_none());
+    hub.stop().await;
+}
+
+/// Writers of events or people that leave statuses alone (as a bulk import or an
+/// admin edit might) cost a refold at read, never a wrong state.
+async fn stale_statuses_are_refolded_at_read(url: String) {
+    let hub = Hub::start(&url).await;
+    let fx = org_with_people(&hub.store, 1).await;
+    let pat = fx.people[0];
+    let dev = enrolled_device(&hub, fx.org, "A").await;
+    hub.store
+        .set_roster(
+            fx.org,
+            dev.device_id,
+            &[RosterEntry {
+                group: None,
+                item: RosterItem::Person(pat),
+            }],
+        )
+        .await
+        .unwrap();
+    let t0 = Utc::now() - Duration::hours(2);
+    let clock_in = event(dev.device_id, 1, pat, EventKind::ClockIn, t0);
+    post_events(&hub, &dev.device_token, std::slice::from_ref(&clock_in)).await;
+
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    // Another writer stores a clock-out straight into the events table and bumps
+    // the organisation's version, without touching Pat's status.
+    let clock_out = event(
+        dev.device_id,
+        2,
+        pat,
+        EventKind::ClockOut,
+        t0 + Duration::minutes(30),
+    );
+    sqlx::query(
+        "INSERT INTO events (id, org_id, device_id, seq, subject, kind, at, received_at, body) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(clock_out.id.to_string())
+    .bind(fx.org.to_string())
+    .bind(dev.device_id.to_string())
+    .bind(2_i64)
+    .bind(pat.to_string())
+    .bind("clock_out")
+    .bind(clock_out.at.timestamp_micros())
+    .bind(Utc::now().timestamp_micros())
+    .bind(serde_json::to_string(&clock_out).unwrap())
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE orgs SET version = version + 1 WHERE id = $1")
+        .bind(fx.org.to_string())
+        .execute(&pool)
+        .await
+        .unwrap();
+    let roster: RosterResponse = get_roster(&hub, &dev.device_token, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let sent = vec![clock_in.clone(), clock_out.clone()];
+    assert_eq!(
+        states_of(&roster)[&pat],
+        replayed(&sent, pat, TrackingMode::Personal)
+    );
+    assert!(!states_of(&roster)[&pat].is_clocked_in());
+
+    // An edit of Pat's mode, likewise: the state is folded with the new mode.
+    sqlx::query("UPDATE people SET mode = 'individual' WHERE id = $1")
+        .bind(pat.to_string())
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE orgs SET version = version + 1 WHERE id = $1")
+        .bind(fx.org.to_string())
+        .execute(&pool)
+        .await
+        .unwrap();
+    let roster: RosterResponse = get_roster(&hub, &dev.device_token, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        states_of(&roster)[&pat],
+        replayed(&sent, pat, TrackingMode::Individual)
+    );
+    // The next punch through ingest refolds the stale row for good.
+    let check_in = event(
+        dev.device_id,
+        3,
+        pat,
+        EventKind::CheckIn { job: fx.job },
+        t0 + Duration::minutes(40),
+    );
+    post_events(&hub, &dev.device_token, std::slice::from_ref(&check_in)).await;
+    let roster: RosterResponse = get_roster(&hub, &dev.device_token, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let sent = vec![clock_in, clock_out, check_in];
+    assert_eq!(
+        states_of(&roster)[&pat],
+        replayed(&sent, pat, TrackingMode::Individual)
+    );
+    assert_eq!(states_of(&roster)[&pat].current_job(), Some(fx.job));
+    pool.close().await;
+    hub.stop().await;
+}
+
 on_both!(
     roster_shows_only_its_entries_with_status,
     rosters_never_cross_organisations,
+    statuses_are_right_after_late_events_and_corrections,
+    stale_statuses_are_refolded_at_read,
 );

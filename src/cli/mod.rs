@@ -9,6 +9,9 @@ use clap::{Parser, Subcommand};
 
 use crate::config;
 
+mod admin;
+mod hub;
+mod hub_dump;
 mod journal;
 
 pub use journal::JournalCommand;
@@ -34,6 +37,10 @@ pub enum Command {
     /// Inspect the kiosk's journal: the durable outbox of punches
     #[command(subcommand)]
     Journal(JournalCommand),
+    /// Run the hub (`tapin hub`), or initialise its database (`tapin hub init`)
+    Hub(hub::HubArgs),
+    /// Administer people, roles, teams, jobs and tokens on a hub
+    Admin(admin::AdminArgs),
 }
 
 impl Cli {
@@ -79,5 +86,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             "the kiosk screen is not part of this build yet; try `tapin journal status`"
         ),
         Some(Command::Journal(cmd)) => journal::run(&data_dir, &kiosk_config, cmd),
+        Some(Command::Hub(args)) => hub::run(&data_dir, args),
+        Some(Command::Admin(args)) => admin::run(args),
     }
 }

@@ -25,6 +25,7 @@ use super::error::ApiError;
 use super::extract::BodyLimit;
 use super::metrics::{self, Metrics};
 use super::ratelimit::RateLimiter;
+use super::roster_cache::RosterCache;
 use super::store::{AuthedDevice, Store};
 use crate::domain::DeviceId;
 use crate::wire::{MAX_BATCH_BYTES, MAX_BODY_BYTES};
@@ -40,6 +41,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub device_limiter: RateLimiter<DeviceId>,
     pub enroll_limiter: RateLimiter<std::net::IpAddr>,
+    /// Each device's roster: its tag's makings and its serialised body.
+    pub rosters: RosterCache,
     seen: Mutex<HashMap<DeviceId, Instant>>,
 }
 
@@ -51,6 +54,7 @@ impl AppState {
             store,
             config,
             metrics: Arc::new(Metrics::default()),
+            rosters: RosterCache::default(),
             seen: Mutex::new(HashMap::new()),
         }
     }
@@ -92,6 +96,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/openapi.json", get(api::health::openapi))
         .route("/healthz", get(api::health::healthz))
         .route("/metrics", get(api::health::metrics))
+        .merge(api::admin::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(middleware::from_fn_with_state(metrics, metrics::track))
         .fallback(not_found)

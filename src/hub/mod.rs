@@ -22,6 +22,7 @@
 //! Start it with [`Store::connect`] and [`launch`] on a bound listener (port 0 in
 //! tests).
 
+pub mod admin;
 pub mod api;
 pub mod app;
 pub mod config;
@@ -31,6 +32,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod openapi;
 pub mod ratelimit;
+pub mod roster_cache;
 pub mod secret;
 pub mod store;
 
@@ -73,12 +75,29 @@ pub async fn serve(
     config: HubConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    serve_reporting(addr, db_url, config, shutdown, |_| {}).await
+}
+
+/// [`serve`], telling `on_bound` the address actually bound (the port when `addr`
+/// asks for port 0) before serving.
+pub async fn serve_reporting(
+    addr: SocketAddr,
+    db_url: &str,
+    config: HubConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    on_bound: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
     let store = Store::connect(db_url)
         .await
         .with_context(|| format!("opening the hub database ({})", redact_url(db_url)))?;
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
+    on_bound(
+        listener
+            .local_addr()
+            .context("reading the hub's listening address")?,
+    );
     let result = launch(listener, store.clone(), config, shutdown).await;
     store.close().await;
     result

@@ -44,7 +44,7 @@ fn merge(mut base: Value, extra: Value) -> Value {
 
 /// The document.
 pub fn document() -> Value {
-    json!({
+    let mut doc = json!({
         "openapi": "3.0.3",
         "info": {
             "title": "tapin hub",
@@ -129,7 +129,9 @@ pub fn document() -> Value {
                     "content": {"application/openmetrics-text": {"schema": {"type": "string"}}}}}
             }}
         }
-    })
+    });
+    super::api::admin::openapi::extend(&mut doc);
+    doc
 }
 
 fn schemas() -> Value {
@@ -234,6 +236,12 @@ mod tests {
         for path in PATHS {
             assert!(doc["paths"].get(*path).is_some(), "{path} missing");
         }
-        assert_eq!(doc["paths"].as_object().map(|p| p.len()), Some(PATHS.len()));
+        for path in crate::hub::api::admin::PATHS {
+            assert!(doc["paths"].get(*path).is_some(), "{path} missing");
+        }
+        assert_eq!(
+            doc["paths"].as_object().map(|p| p.len()),
+            Some(PATHS.len() + crate::hub::api::admin::PATHS.len())
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! already-checked input (strict JSON, an authenticated device) from the extractors
 //! and answers JSON or an [`ApiError`](super::error::ApiError).
 
+pub mod admin;
 pub mod enroll;
 pub mod events;
 pub mod health;

@@ -52,8 +52,8 @@ const LOOKBACK_US: i64 = 48 * 3600 * 1_000_000;
 impl Store {
     /// Stores `events` of `device` in `org`. The caller has checked each event
     /// (device, subject and jobs in `org`, sane values) and passes no id twice.
-    /// Returns one outcome per event, in order. Bumps the organisation's version
-    /// when anything was written.
+    /// Returns one outcome per event, in order. The events written are folded into
+    /// their subjects' stored states in the same transaction.
     pub async fn ingest(
         &self,
         org: OrgId,
@@ -94,7 +94,7 @@ impl Store {
             .map(|(&i, flag)| event_row(&events[i], flag.clone()))
             .collect::<StoreResult<Vec<_>>>()?;
 
-        // The write: the rows and the version, nothing else.
+        // The write: the rows and their subjects' states, nothing else.
         let job = WriteJob {
             org,
             org_text: org_s,
@@ -352,5 +352,6 @@ fn event_row(e: &Event, anomaly: Option<String>) -> StoreResult<EventRow> {
         at: sql::micros(e.at),
         anomaly,
         body: sql::json(e, "encoding an event")?,
+        event: e.clone(),
     })
 }

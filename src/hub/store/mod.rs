@@ -13,6 +13,7 @@
 //!   a separate pool of read-only connections;
 //! - on PostgreSQL, one pool serves reads and writes.
 
+pub mod admin;
 mod devices;
 mod error;
 mod events;
@@ -20,6 +21,7 @@ mod orgs;
 mod people;
 mod roster;
 mod sql;
+mod status;
 mod writer;
 
 use std::str::FromStr;
@@ -32,7 +34,7 @@ pub use error::{StoreError, StoreResult};
 pub use events::{AnomalyFn, Stored, StoredEvent};
 pub use orgs::Org;
 pub use people::PersonFacts;
-pub use roster::RosterTag;
+pub use roster::{RosterHead, RosterSnapshot, RosterTag};
 
 use error::DbContext;
 

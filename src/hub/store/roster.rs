@@ -2,10 +2,15 @@
 //! groups, and the roster document a device downloads.
 //!
 //! Guarantees: a roster holds only rows of the device's organisation (composite
-//! foreign keys make another's impossible) and never an archived person; its tag
-//! (organisation version, device roster version) changes whenever anything it
-//! shows changes, and is read with one indexed query, so an unchanged roster is
-//! answered without building it.
+//! foreign keys make another's impossible) and never an archived person; it is
+//! built from one snapshot with a fixed number of queries (people's states come
+//! from their stored statuses, see [`super::status`], not from replaying events);
+//! its tag (organisation version, device roster version, latest status change of
+//! the people shown) changes whenever anything it shows changes. The counters
+//! behind the tag are read with one indexed query ([`Store::roster_head`]) and the
+//! status changes since a known point with one index range scan
+//! ([`Store::status_changes`]), so an unchanged roster is answered without
+//! building it.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -13,26 +18,55 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{AnyConnection, Row};
 
 use super::error::{DbContext, StoreError, StoreResult};
-use super::events::recent_events;
-use super::{Backend, Store, sql};
+use super::{Backend, Store, sql, status};
 use crate::domain::{
-    DeviceId, Directory, Job, JobAccess, JobId, OrgSettings, Person, PersonId, RightSet, Role,
-    RoleId, Team, TeamId, fold,
+    DeviceId, Directory, Job, JobAccess, JobId, OrgSettings, Person, PersonId, PunchState,
+    RightSet, Role, RoleId, Team, TeamId, TrackingMode,
 };
 use crate::wire::{OrgId, RosterEntry, RosterItem, RosterPerson, RosterResponse};
 
-/// What identifies a version of a device's roster.
+/// What identifies a version of a device's roster: the organisation's version
+/// (people, roles, teams, jobs, settings), the device's roster version (its
+/// entries) and the latest status change of the people it shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RosterTag {
     pub org_version: i64,
     pub roster_version: i64,
+    /// The greatest `changed_seq` among the people shown (0: none ever changed).
+    pub status: i64,
 }
 
 impl RosterTag {
     /// The ETag value, unquoted.
     pub fn etag(&self) -> String {
-        format!("o{}-r{}", self.org_version, self.roster_version)
+        format!(
+            "o{}-r{}-s{}",
+            self.org_version, self.roster_version, self.status
+        )
     }
+}
+
+/// The counters read before a roster's people are known: with the people a
+/// roster shows, enough to tell its tag (see `crate::hub::roster_cache`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RosterHead {
+    pub org_version: i64,
+    pub roster_version: i64,
+    /// The organisation's status sequence: every status change up to it is in.
+    pub status_seq: i64,
+}
+
+/// A roster as built from one snapshot.
+#[derive(Clone, Debug)]
+pub struct RosterSnapshot {
+    pub roster: RosterResponse,
+    pub tag: RosterTag,
+    pub head: RosterHead,
+    /// The people the roster shows, sorted.
+    pub shown: Vec<PersonId>,
+    /// The `changed_seq` of each person's state, for those whose status changed
+    /// ever.
+    pub seqs: HashMap<PersonId, i64>,
 }
 
 impl Store {
@@ -86,11 +120,12 @@ impl Store {
         Ok(())
     }
 
-    /// The current tag of a device's roster. One indexed query.
-    pub async fn roster_tag(&self, org: OrgId, device: DeviceId) -> StoreResult<RosterTag> {
+    /// What a device's roster tag is made of, besides its people's statuses: one
+    /// indexed query.
+    pub async fn roster_head(&self, org: OrgId, device: DeviceId) -> StoreResult<RosterHead> {
         let row = sqlx::query(
-            "SELECT o.version, d.roster_version FROM devices d JOIN orgs o ON o.id = d.org_id \
-             WHERE d.org_id = $1 AND d.id = $2",
+            "SELECT o.version, d.roster_version, o.status_seq FROM devices d \
+             JOIN orgs o ON o.id = d.org_id WHERE d.org_id = $1 AND d.id = $2",
         )
         .bind(org.to_string())
         .bind(device.to_string())
@@ -98,22 +133,89 @@ impl Store {
         .await
         .ctx("reading a roster's version")?
         .ok_or(StoreError::NotFound("device"))?;
-        Ok(RosterTag {
-            org_version: row.try_get(0).ctx("reading orgs.version")?,
-            roster_version: row.try_get(1).ctx("reading devices.roster_version")?,
-        })
+        head_of(&row)
     }
 
-    /// The roster document of `device`, as of now. Reads in one transaction (one
-    /// snapshot), so the document and its tag agree.
-    pub async fn device_roster(
+    /// The people of `org` whose status changed after status sequence `since`,
+    /// each with the sequence of their latest change. One index range scan.
+    pub async fn status_changes(
         &self,
         org: OrgId,
-        device: DeviceId,
-        now: DateTime<Utc>,
-    ) -> StoreResult<RosterResponse> {
+        since: i64,
+    ) -> StoreResult<Vec<(PersonId, i64)>> {
+        let rows = sqlx::query(
+            "SELECT person_id, changed_seq FROM person_status \
+             WHERE org_id = $1 AND changed_seq > $2",
+        )
+        .bind(org.to_string())
+        .bind(since)
+        .fetch_all(&self.read)
+        .await
+        .ctx("reading status changes")?;
+        rows.iter()
+            .map(|row| {
+                let id: String = row.try_get(0).ctx("reading person_status.person_id")?;
+                let seq: i64 = row.try_get(1).ctx("reading person_status.changed_seq")?;
+                Ok((PersonId(sql::uuid(&id, "reading person_status.person_id")?), seq))
+            })
+            .collect()
+    }
+
+    /// The people of `org` whose status changed after status sequence `since`,
+    /// with the sequence of their latest change and their state now, all read in
+    /// one snapshot (a row that cannot be trusted is folded from the events).
+    pub async fn changed_states(
+        &self,
+        org: OrgId,
+        since: i64,
+    ) -> StoreResult<Vec<(PersonId, i64, PunchState)>> {
         let org_s = org.to_string();
-        let mut tx = match self.backend {
+        let mut tx = self.begin_read().await?;
+        let query = format!(
+            "SELECT p.id, p.mode, {uncounted}, {cols} FROM person_status s \
+             JOIN people p ON p.id = s.person_id AND p.org_id = s.org_id \
+             WHERE s.org_id = $1 AND s.changed_seq > $2",
+            uncounted = status::UNCOUNTED_EVENTS,
+            cols = status::STATUS_COLS,
+        );
+        let rows = sqlx::query(&query)
+            .bind(&org_s)
+            .bind(since)
+            .fetch_all(&mut *tx)
+            .await
+            .ctx("reading changed statuses")?;
+        let mut out = Vec::with_capacity(rows.len());
+        let mut refold = Vec::new();
+        for row in &rows {
+            let id: String = row.try_get(0).ctx("reading people.id")?;
+            let id = PersonId(sql::uuid(&id, "reading people.id")?);
+            let mode: String = row.try_get(1).ctx("reading people.mode")?;
+            let mode: TrackingMode = sql::from_name(&mode, "reading people.mode")?;
+            let uncounted: i64 = row.try_get(2).ctx("reading a status check")?;
+            let stored = status::decode(row, 3)?.ok_or_else(|| StoreError::Corrupt {
+                context: "reading person_status",
+                detail: "a status row without a clock".to_owned(),
+            })?;
+            match status::trusted(Some(&stored), mode, uncounted != 0) {
+                Some(state) => out.push((id, stored.changed_seq, state)),
+                None => refold.push((id, mode, stored.changed_seq)),
+            }
+        }
+        if !refold.is_empty() {
+            let people: Vec<(PersonId, TrackingMode)> =
+                refold.iter().map(|(p, m, _)| (*p, *m)).collect();
+            let mut folded = status::fold_people(&mut tx, self.backend, &org_s, &people).await?;
+            for (person, _, seq) in refold {
+                out.push((person, seq, folded.remove(&person).unwrap_or_default()));
+            }
+        }
+        tx.commit().await.ctx("ending a read transaction")?;
+        Ok(out)
+    }
+
+    /// A read transaction: one snapshot (PostgreSQL: `REPEATABLE READ`).
+    async fn begin_read(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.backend {
             Backend::Sqlite => self.read.begin().await,
             Backend::Postgres => {
                 self.read
@@ -121,11 +223,35 @@ impl Store {
                     .await
             }
         }
-        .ctx("starting a read transaction")?;
-        let tag = {
+        .ctx("starting a read transaction")
+    }
+
+    /// The roster document of `device`, as of now.
+    pub async fn device_roster(
+        &self,
+        org: OrgId,
+        device: DeviceId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<RosterResponse> {
+        Ok(self.roster_snapshot(org, device, now).await?.roster)
+    }
+
+    /// The roster document of `device` with its tag and the people it shows. Reads
+    /// in one transaction (one snapshot), so the document and its tag agree; a
+    /// fixed number of queries whatever the roster's size (one per 30,000 ids).
+    pub async fn roster_snapshot(
+        &self,
+        org: OrgId,
+        device: DeviceId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<RosterSnapshot> {
+        let org_s = org.to_string();
+        let mut tx = self.begin_read().await?;
+        let (head, settings) = {
             let row = sqlx::query(
-                "SELECT o.version, d.roster_version, o.date_lock, o.utc_offset_secs \
-                 FROM devices d JOIN orgs o ON o.id = d.org_id WHERE d.org_id = $1 AND d.id = $2",
+                "SELECT o.version, d.roster_version, o.status_seq, o.date_lock, \
+                 o.utc_offset_secs FROM devices d JOIN orgs o ON o.id = d.org_id \
+                 WHERE d.org_id = $1 AND d.id = $2",
             )
             .bind(&org_s)
             .bind(device.to_string())
@@ -133,8 +259,8 @@ impl Store {
             .await
             .ctx("reading a roster's version")?
             .ok_or(StoreError::NotFound("device"))?;
-            let date_lock: Option<String> = row.try_get(2).ctx("reading orgs.date_lock")?;
-            let offset: i64 = row.try_get(3).ctx("reading orgs.utc_offset_secs")?;
+            let date_lock: Option<String> = row.try_get(3).ctx("reading orgs.date_lock")?;
+            let offset: i64 = row.try_get(4).ctx("reading orgs.utc_offset_secs")?;
             let settings = OrgSettings {
                 date_lock: date_lock
                     .map(|d| {
@@ -146,13 +272,8 @@ impl Store {
                     .transpose()?,
                 utc_offset_secs: i32::try_from(offset).unwrap_or(0),
             };
-            let tag = RosterTag {
-                org_version: row.try_get(0).ctx("reading orgs.version")?,
-                roster_version: row.try_get(1).ctx("reading devices.roster_version")?,
-            };
-            (tag, settings)
+            (head_of(&row)?, settings)
         };
-        let (tag, settings) = tag;
         let backend = self.backend;
         let entries = roster_entries(&mut tx, &org_s, device).await?;
         let entry_teams: Vec<TeamId> = entries
@@ -176,10 +297,10 @@ impl Store {
             wanted.push(team.lead);
             wanted.extend(team.members.iter().copied());
         }
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::with_capacity(wanted.len());
         wanted.retain(|p| seen.insert(*p));
-        let (people, verifiers) = load_people(&mut tx, backend, &org_s, &wanted).await?;
-        let shown: HashSet<PersonId> = people.iter().map(|p| p.id).collect();
+        let loaded = load_people(&mut tx, backend, &org_s, &wanted).await?;
+        let shown: HashSet<PersonId> = loaded.people.iter().map(|p| p.id).collect();
         let teams: Vec<Team> = teams
             .into_iter()
             .map(|mut t| {
@@ -187,23 +308,24 @@ impl Store {
                 t
             })
             .collect();
-        let role_ids: BTreeSet<RoleId> = people.iter().map(|p| p.role).collect();
+        let role_ids: BTreeSet<RoleId> = loaded.people.iter().map(|p| p.role).collect();
         let roles = load_roles(&mut tx, backend, &org_s, &role_ids).await?;
-        let jobs = load_jobs(&mut tx, &org_s, &people).await?;
-
-        let spans: Vec<(PersonId, i64, i64)> = people
-            .iter()
-            .map(|p| (p.id, sql::micros(now), i64::MAX))
-            .collect();
-        let mut history = recent_events(&mut tx, backend, &org_s, &spans).await?;
+        let jobs = load_jobs(&mut tx, &org_s, &loaded.people).await?;
+        // Rows that cannot be trusted: those people are folded from their events.
+        let mut states = loaded.states;
+        if !loaded.refold.is_empty() {
+            states.extend(status::fold_people(&mut tx, backend, &org_s, &loaded.refold).await?);
+        }
         tx.commit().await.ctx("ending a read transaction")?;
 
-        let states: Vec<RosterPerson> = people
+        let mut verifiers = loaded.verifiers;
+        let people_states: Vec<RosterPerson> = loaded
+            .people
             .iter()
             .map(|p| RosterPerson {
                 id: p.id,
-                state: fold(history.remove(&p.id).unwrap_or_default().iter(), p.mode),
-                pin_verifier: verifiers.get(&p.id).cloned().flatten(),
+                state: states.remove(&p.id).unwrap_or_default(),
+                pin_verifier: verifiers.remove(&p.id).flatten(),
             })
             .collect();
         let entries = entries
@@ -213,16 +335,39 @@ impl Store {
                 RosterItem::Team(_) => true,
             })
             .collect();
-        Ok(RosterResponse {
-            org_id: org,
-            device_id: device,
-            version: tag.etag(),
-            generated_at: now,
-            entries,
-            directory: Directory::new(people, roles, teams, jobs, settings),
-            people: states,
+        let tag = RosterTag {
+            org_version: head.org_version,
+            roster_version: head.roster_version,
+            status: loaded.status,
+        };
+        let mut shown: Vec<PersonId> = shown.into_iter().collect();
+        shown.sort_unstable();
+        Ok(RosterSnapshot {
+            roster: RosterResponse {
+                org_id: org,
+                device_id: device,
+                version: tag.etag(),
+                generated_at: now,
+                entries,
+                directory: Directory::new(loaded.people, roles, teams, jobs, settings),
+                people: people_states,
+            },
+            tag,
+            head,
+            shown,
+            seqs: loaded.seqs,
         })
     }
+}
+
+/// A [`RosterHead`] from a row starting with `o.version, d.roster_version,
+/// o.status_seq`.
+fn head_of(row: &sqlx::any::AnyRow) -> StoreResult<RosterHead> {
+    Ok(RosterHead {
+        org_version: row.try_get(0).ctx("reading orgs.version")?,
+        roster_version: row.try_get(1).ctx("reading devices.roster_version")?,
+        status_seq: row.try_get(2).ctx("reading orgs.status_seq")?,
+    })
 }
 
 async fn roster_entries(
@@ -329,27 +474,48 @@ async fn load_teams(
     Ok(out)
 }
 
-type Verifiers = HashMap<PersonId, Option<String>>;
+/// The people of a roster, as read.
+struct LoadedPeople {
+    /// In the order asked for, archived people left out.
+    people: Vec<Person>,
+    verifiers: HashMap<PersonId, Option<String>>,
+    /// The states of the people whose status rows can be trusted.
+    states: HashMap<PersonId, PunchState>,
+    /// The people whose rows cannot: to fold from their events.
+    refold: Vec<(PersonId, TrackingMode)>,
+    /// The greatest `changed_seq` among the people (0: none).
+    status: i64,
+    /// Each person's `changed_seq`, where they have a status row.
+    seqs: HashMap<PersonId, i64>,
+}
 
-/// The people of `ids` that are not archived, with their job access, and their
-/// PIN verifiers.
+/// The people of `ids` that are not archived, with their job access, their PIN
+/// verifiers and their stored statuses.
 async fn load_people(
     conn: &mut AnyConnection,
     backend: Backend,
     org: &str,
     ids: &[PersonId],
-) -> StoreResult<(Vec<Person>, Verifiers)> {
+) -> StoreResult<LoadedPeople> {
     let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    let mut people: HashMap<PersonId, Person> = HashMap::new();
-    let mut verifiers = HashMap::new();
+    let mut people: HashMap<PersonId, Person> = HashMap::with_capacity(ids.len());
+    let mut verifiers = HashMap::with_capacity(ids.len());
+    let mut states = HashMap::with_capacity(ids.len());
+    let mut refold = Vec::new();
+    let mut latest = 0;
+    let mut seqs = HashMap::with_capacity(ids.len());
     let mut limited: Vec<String> = Vec::new();
     for chunk in texts.chunks(sql::MAX_BINDS - 1) {
         let mut p = sql::Params::new(backend);
         let query = format!(
-            "SELECT id, name, badge, mode, team_id, role_id, all_jobs, pin_verifier FROM people \
-             WHERE org_id = {} AND archived = 0 AND id IN ({})",
-            p.one(),
-            p.list(chunk.len())
+            "SELECT p.id, p.name, p.badge, p.mode, p.team_id, p.role_id, p.all_jobs, \
+             p.pin_verifier, {uncounted}, {cols} FROM people p \
+             LEFT JOIN person_status s ON s.person_id = p.id AND s.org_id = p.org_id \
+             WHERE p.org_id = {org} AND p.archived = 0 AND p.id IN ({ids})",
+            uncounted = status::UNCOUNTED_EVENTS,
+            cols = status::STATUS_COLS,
+            org = p.one(),
+            ids = p.list(chunk.len())
         );
         let mut q = sqlx::query(&query).bind(org);
         for v in chunk {
@@ -359,9 +525,22 @@ async fn load_people(
             let id_text: String = row.try_get(0).ctx("reading people.id")?;
             let id = PersonId(sql::uuid(&id_text, "reading people.id")?);
             let mode: String = row.try_get(3).ctx("reading people.mode")?;
+            let mode: TrackingMode = sql::from_name(&mode, "reading people.mode")?;
             let team: Option<String> = row.try_get(4).ctx("reading people.team_id")?;
             let role: String = row.try_get(5).ctx("reading people.role_id")?;
             let all_jobs: i64 = row.try_get(6).ctx("reading people.all_jobs")?;
+            let uncounted: i64 = row.try_get(8).ctx("reading a status check")?;
+            let stored = status::decode(&row, 9)?;
+            if let Some(s) = &stored {
+                latest = latest.max(s.changed_seq);
+                seqs.insert(id, s.changed_seq);
+            }
+            match status::trusted(stored.as_ref(), mode, uncounted != 0) {
+                Some(state) => {
+                    states.insert(id, state);
+                }
+                None => refold.push((id, mode)),
+            }
             if all_jobs == 0 {
                 limited.push(id_text);
             }
@@ -372,7 +551,7 @@ async fn load_people(
                     id,
                     name: row.try_get(1).ctx("reading people.name")?,
                     badge: row.try_get(2).ctx("reading people.badge")?,
-                    mode: sql::from_name(&mode, "reading people.mode")?,
+                    mode,
                     team: team
                         .map(|t| sql::uuid(&t, "reading people.team_id").map(TeamId))
                         .transpose()?,
@@ -413,7 +592,14 @@ async fn load_people(
     }
     // In the order asked for.
     let ordered = ids.iter().filter_map(|id| people.remove(id)).collect();
-    Ok((ordered, verifiers))
+    Ok(LoadedPeople {
+        people: ordered,
+        verifiers,
+        states,
+        refold,
+        status: latest,
+        seqs,
+    })
 }
 
 async fn load_roles(

@@ -9,17 +9,20 @@
 //! caller has gone away is still written (ingest is idempotent). PostgreSQL, which
 //! commits concurrent transactions in parallel, writes each batch directly.
 //! Inserts learn which rows were new from the row count, falling back to
-//! `RETURNING` only when some were not (see [`insert`]).
+//! `RETURNING` only when some were not (see [`insert`]). The new rows are folded
+//! into their people's stored states in the same transaction (see
+//! [`super::status`]); nothing else of the organisation changes, so only the
+//! rosters showing those people get a new tag.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
 
 use super::error::{DbContext, StoreError, StoreResult};
 use super::events::held_ids;
-use super::orgs::bump_version;
-use super::{Backend, sql};
+use super::{Backend, sql, status};
+use crate::domain::Event;
 use crate::wire::OrgId;
 
 /// Rows one group transaction takes at most.
@@ -43,6 +46,8 @@ pub(crate) struct EventRow {
     pub at: i64,
     pub anomaly: Option<String>,
     pub body: String,
+    /// The event itself, to fold into its subject's stored state.
+    pub event: Event,
 }
 
 /// One device's batch of new rows.
@@ -161,7 +166,7 @@ pub(crate) async fn write_group(
         inserted_all.extend(insert(&mut tx, backend, chunk).await?);
     }
     let mut out = Vec::with_capacity(jobs.len());
-    let mut bumped: HashSet<OrgId> = HashSet::new();
+    let mut fresh: BTreeMap<OrgId, Vec<&Event>> = BTreeMap::new();
     for job in jobs {
         let mut written = Written::default();
         let mut missing = Vec::new();
@@ -173,10 +178,16 @@ pub(crate) async fn write_group(
             }
         }
         written.held = held_ids(&mut tx, backend, &job.org_text, &missing).await?;
-        if !written.inserted.is_empty() && bumped.insert(job.org) {
-            bump_version(&mut tx, job.org).await?;
-        }
+        fresh.entry(job.org).or_default().extend(
+            job.rows
+                .iter()
+                .filter(|row| written.inserted.contains(&row.id))
+                .map(|row| &row.event),
+        );
         out.push(written);
+    }
+    for (org, events) in &fresh {
+        status::fold_in(&mut tx, backend, *org, events).await?;
     }
     tx.commit().await.ctx("committing events")?;
     Ok(out)
