@@ -286,10 +286,7 @@ async fn statuses_are_right_after_late_events_and_corrections(url: String) {
     let mut post = async |events: Vec<Event>| {
         let (status, body) = post_events(&hub, &a.device_token, &events).await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        assert!(
-            statuses(&body).iter().all(|s| s == "accepted"),
-            "{body}"
-        );
+        assert!(statuses(&body).iter().all(|s| s == "accepted"), "{body}");
         sent.extend(events);
         sent.clone()
     };
@@ -313,7 +310,10 @@ async fn statuses_are_right_after_late_events_and_corrections(url: String) {
     let states = states_of(&roster);
     assert_eq!(states[&pat], replayed(&sent_now, pat, mode));
     assert!(!states[&pat].is_clocked_in());
-    assert_eq!(states[&sam], PunchState::clocked_in(at(5)).with_job(fx.job, at(10)));
+    assert_eq!(
+        states[&sam],
+        PunchState::clocked_in(at(5)).with_job(fx.job, at(10))
+    );
     let resp = get_roster(&hub, &b.device_token, None).await;
     let etag_b = resp.headers()["etag"].to_str().unwrap().to_owned();
 
@@ -367,7 +367,10 @@ async fn statuses_are_right_after_late_events_and_corrections(url: String) {
     // A punch after that folds on top of the corrected state.
     let sent_now = post(vec![next(pat, EventKind::BreakStart, at(120))]).await;
     let (_, roster) = refetch(&hub, &a.device_token, &etag_a2).await.unwrap();
-    assert_eq!(states_of(&roster)[&pat], PunchState::on_break(at(90), at(120)));
+    assert_eq!(
+        states_of(&roster)[&pat],
+        PunchState::on_break(at(90), at(120))
+    );
     for person in [pat, sam] {
         assert_eq!(
             states_of(&roster)[&person],

@@ -436,13 +436,7 @@ mod tests {
                         item: RosterItem::Team(TeamId::new()),
                     }])
                     .collect(),
-                directory: Directory::new(
-                    people,
-                    [role],
-                    [],
-                    [job],
-                    OrgSettings::default(),
-                ),
+                directory: Directory::new(people, [role], [], [job], OrgSettings::default()),
                 people: shown
                     .iter()
                     .map(|id| RosterPerson {
@@ -492,7 +486,11 @@ mod tests {
             .advance(dev, &head(3, 1, 13), &[(stranger, 11), (b, 13)])
             .unwrap();
         assert_eq!(tag.status, 13);
-        assert_eq!(cache.body(dev, &tag), None, "the document is of the old tag");
+        assert_eq!(
+            cache.body(dev, &tag),
+            None,
+            "the document is of the old tag"
+        );
         // Reports merged late or twice change nothing.
         let again = cache.advance(dev, &head(3, 1, 12), &[(a, 9)]).unwrap();
         assert_eq!(again, tag);

@@ -66,10 +66,7 @@ async fn answer(
         .store
         .roster_snapshot(device.org, device.id, Utc::now())
         .await?;
-    let body = app
-        .rosters
-        .put(device.id, &snapshot)
-        .map_err(serialising)?;
+    let body = app.rosters.put(device.id, &snapshot).map_err(serialising)?;
     // The tag of what was built (it may be newer than the one told above).
     let etag = quoted(&snapshot.tag);
     if matches_etag(headers, &etag) {

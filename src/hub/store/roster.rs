@@ -156,7 +156,10 @@ impl Store {
             .map(|row| {
                 let id: String = row.try_get(0).ctx("reading person_status.person_id")?;
                 let seq: i64 = row.try_get(1).ctx("reading person_status.changed_seq")?;
-                Ok((PersonId(sql::uuid(&id, "reading person_status.person_id")?), seq))
+                Ok((
+                    PersonId(sql::uuid(&id, "reading person_status.person_id")?),
+                    seq,
+                ))
             })
             .collect()
     }

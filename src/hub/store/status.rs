@@ -153,7 +153,11 @@ fn nanos(t: DateTime<Utc>) -> StoreResult<i64> {
 /// What a reader makes of a person's status row: the state to show, or `None`
 /// when the row cannot be trusted (see the module's guarantees) and the person
 /// must be folded from their events.
-pub(crate) fn trusted(status: Option<&Status>, mode: TrackingMode, uncounted: bool) -> Option<PunchState> {
+pub(crate) fn trusted(
+    status: Option<&Status>,
+    mode: TrackingMode,
+    uncounted: bool,
+) -> Option<PunchState> {
     match status {
         _ if uncounted => None,
         // No row and no event: never punched.
@@ -336,9 +340,7 @@ async fn count_after(
         );
         let mut q = sqlx::query(&query);
         for (person, after) in chunk {
-            q = q
-                .bind(person.to_string())
-                .bind(after.unwrap_or(i64::MIN));
+            q = q.bind(person.to_string()).bind(after.unwrap_or(i64::MIN));
         }
         for row in q
             .bind(org)
@@ -540,8 +542,14 @@ mod tests {
     fn later_punches_fold_onto_the_stored_state_like_a_replay() {
         let p = PersonId::new();
         let mode = TrackingMode::Personal;
-        let old = vec![ev(p, EventKind::ClockIn, 0), ev(p, EventKind::BreakStart, 60)];
-        let new = [ev(p, EventKind::BreakEnd, 90), ev(p, EventKind::ClockOut, 120)];
+        let old = vec![
+            ev(p, EventKind::ClockIn, 0),
+            ev(p, EventKind::BreakStart, 60),
+        ];
+        let new = [
+            ev(p, EventKind::BreakEnd, 90),
+            ev(p, EventKind::ClockOut, 120),
+        ];
         let refs: Vec<&Event> = new.iter().collect();
         let folded = fold_onto(&stored(&old, mode), mode, &refs, 2).unwrap();
         let all: Vec<Event> = old.iter().chain(&new).cloned().collect();
