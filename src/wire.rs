@@ -168,6 +168,8 @@ pub struct RosterResponse {
     pub device_id: DeviceId,
     /// The ETag, unquoted: changes whenever anything the roster shows changes.
     pub version: String,
+    /// When this document was made (the hub keeps it and sends the same bytes
+    /// again while its version holds).
     #[serde(with = "rfc3339_micros")]
     pub generated_at: DateTime<Utc>,
     /// What the screen shows, in order: people and whole teams, each in a named

@@ -31,9 +31,16 @@ pub enum Method {
     Admin,
 }
 
-/// What happened.
+/// What happened. Read strictly: a field the kind does not have (even `null`) is
+/// refused, for unit kinds too (serde's `deny_unknown_fields` alone lets them
+/// through in an internally tagged enum), through [`KindWire`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(
+    tag = "type",
+    rename_all = "snake_case",
+    deny_unknown_fields,
+    try_from = "KindWire"
+)]
 pub enum EventKind {
     ClockIn,
     ClockOut,
@@ -65,6 +72,93 @@ impl EventKind {
             EventKind::CheckIn { .. } => "check_in",
             EventKind::CheckOut { .. } => "check_out",
             EventKind::Correction { .. } => "correction",
+        }
+    }
+}
+
+/// Every field any [`EventKind`] has, as read; each field is `Some` when present
+/// (`Some(None)` when `null`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KindWire {
+    #[serde(rename = "type")]
+    kind: KindName,
+    #[serde(default, deserialize_with = "present")]
+    job: Option<Option<JobId>>,
+    #[serde(default, deserialize_with = "present")]
+    corrects: Option<Option<EventId>>,
+    #[serde(default, deserialize_with = "present")]
+    new_time: Option<Option<DateTime<Utc>>>,
+    #[serde(default, deserialize_with = "present")]
+    reason: Option<Option<String>>,
+}
+
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum KindName {
+    ClockIn,
+    ClockOut,
+    BreakStart,
+    BreakEnd,
+    CheckIn,
+    CheckOut,
+    Correction,
+}
+
+/// A field that is present (possibly `null`).
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+impl TryFrom<KindWire> for EventKind {
+    type Error = String;
+
+    fn try_from(w: KindWire) -> Result<Self, String> {
+        fn required<T>(field: Option<Option<T>>, name: &str) -> Result<T, String> {
+            match field {
+                Some(Some(v)) => Ok(v),
+                Some(None) => Err(format!("invalid type: null for field `{name}`")),
+                None => Err(format!("missing field `{name}`")),
+            }
+        }
+        let given = [
+            ("job", w.job.is_some()),
+            ("corrects", w.corrects.is_some()),
+            ("new_time", w.new_time.is_some()),
+            ("reason", w.reason.is_some()),
+        ];
+        let kind = match w.kind {
+            KindName::ClockIn => EventKind::ClockIn,
+            KindName::ClockOut => EventKind::ClockOut,
+            KindName::BreakStart => EventKind::BreakStart,
+            KindName::BreakEnd => EventKind::BreakEnd,
+            KindName::CheckIn => EventKind::CheckIn {
+                job: required(w.job, "job")?,
+            },
+            KindName::CheckOut => EventKind::CheckOut {
+                job: required(w.job, "job")?,
+            },
+            KindName::Correction => EventKind::Correction {
+                corrects: required(w.corrects, "corrects")?,
+                new_time: required(w.new_time, "new_time")?,
+                reason: required(w.reason, "reason")?,
+            },
+        };
+        let has = |field: &str| match kind {
+            EventKind::CheckIn { .. } | EventKind::CheckOut { .. } => field == "job",
+            EventKind::Correction { .. } => field != "job",
+            _ => false,
+        };
+        match given.iter().find(|(field, is)| *is && !has(field)) {
+            Some((field, _)) => Err(format!(
+                "unknown field `{field}` for a {} event",
+                kind.name()
+            )),
+            None => Ok(kind),
         }
     }
 }
@@ -112,5 +206,52 @@ impl Event {
         // An offset outside ±24 h cannot come from a real clock; show UTC then.
         let offset = FixedOffset::east_opt(self.utc_offset_secs).unwrap_or(Utc.fix());
         self.at.with_timezone(&offset)
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn read(v: serde_json::Value) -> Result<EventKind, String> {
+        serde_json::from_value(v).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn kinds_round_trip_and_unknown_fields_are_refused() {
+        let job = JobId::new();
+        let kinds = [
+            EventKind::ClockIn,
+            EventKind::BreakEnd,
+            EventKind::CheckOut { job },
+            EventKind::Correction {
+                corrects: EventId::new(),
+                new_time: DateTime::from_timestamp_nanos(1_700_000_000_123_456_789),
+                reason: "late".into(),
+            },
+        ];
+        for kind in kinds {
+            let text = serde_json::to_value(&kind).unwrap();
+            assert_eq!(read(text.clone()).unwrap(), kind);
+            let mut extra = text;
+            extra["extra"] = json!(1);
+            assert!(read(extra).unwrap_err().contains("unknown field"));
+        }
+        let err = read(json!({"type": "clock_in", "job": job})).unwrap_err();
+        assert!(err.contains("unknown field `job`"), "{err}");
+        let err = read(json!({"type": "clock_out", "reason": null})).unwrap_err();
+        assert!(err.contains("unknown field `reason`"), "{err}");
+        let err = read(json!({"type": "check_in"})).unwrap_err();
+        assert!(err.contains("missing field `job`"), "{err}");
+        let err = read(json!({"type": "check_in", "job": null})).unwrap_err();
+        assert!(err.contains("null"), "{err}");
+        let err = read(json!({"type": "nap"})).unwrap_err();
+        assert!(err.contains("unknown variant"), "{err}");
+        assert!(
+            read(json!({"job": job}))
+                .unwrap_err()
+                .contains("missing field `type`")
+        );
     }
 }

@@ -2,8 +2,9 @@
 //! authentication.
 //!
 //! Guarantees: a body that is not JSON, has a wrong type, an impossible date, an
-//! unknown field (at any level but inside an internally tagged enum such as an
-//! event's `kind`, which serde buffers), trailing data, or is over the route's
+//! unknown field (at any level: inside an event's `kind`, which serde buffers as an
+//! internally tagged enum, the domain's `deny_unknown_fields` refuses them), trailing
+//! data, or is over the route's
 //! size limit is refused with a JSON error naming where (`events[3].at: ...`) before
 //! any handler runs; a device call without a valid, unrevoked token is refused
 //! with 401, and one over its rate with 429 and `Retry-After`. Tokens are never
@@ -227,9 +228,17 @@ mod tests {
         let err = parse(serde_json::json!({"events": [event_json(), e]})).unwrap_err();
         assert!(err.contains("unknown field events[1].extra"), "{err}");
 
-        // Not checked: extra fields inside `kind`. serde buffers internally tagged
-        // enums, so only `#[serde(deny_unknown_fields)]` on the domain's
-        // `EventKind` can refuse them; the stored body never holds them.
+        // Inside `kind` (buffered by serde as an internally tagged enum), the
+        // domain's `deny_unknown_fields` refuses them, unit and struct variants alike.
+        for kind in [
+            serde_json::json!({"type": "clock_in", "extra": 1}),
+            serde_json::json!({"type": "check_in", "job": "0190f2a4-0000-7000-8000-000000000009", "extra": 1}),
+        ] {
+            let mut e = event_json();
+            e["kind"] = kind;
+            let err = parse(serde_json::json!({"events": [e]})).unwrap_err();
+            assert!(err.contains("unknown field"), "{err}");
+        }
 
         let mut e = event_json();
         e["actor"]["name"] = serde_json::json!("x");

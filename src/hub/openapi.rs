@@ -103,10 +103,14 @@ pub fn document() -> Value {
                     "description": "the ETag of the roster the device holds"}],
                 "responses": merge(json!({
                     "200": {"description": "the roster",
-                        "headers": {"ETag": {"schema": {"type": "string"}}},
+                        "headers": {"ETag": {"schema": {"type": "string"}},
+                            "Server-Timing": {"schema": {"type": "string"},
+                                "description": "roster;dur=MS: the hub's time on the request"}},
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RosterResponse"}}}},
                     "304": {"description": "the roster has not changed since the ETag sent",
-                        "headers": {"ETag": {"schema": {"type": "string"}}}}
+                        "headers": {"ETag": {"schema": {"type": "string"}},
+                            "Server-Timing": {"schema": {"type": "string"},
+                                "description": "roster;dur=MS: the hub's time on the request"}}}
                 }), device_errors())
             }},
             "/api/v1/openapi.json": {"get": {

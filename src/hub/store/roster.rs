@@ -10,7 +10,9 @@
 //! behind the tag are read with one indexed query ([`Store::roster_head`]) and the
 //! status changes since a known point with one index range scan
 //! ([`Store::status_changes`]), so an unchanged roster is answered without
-//! building it.
+//! building it. The queries with long id lists are not kept prepared: after a few
+//! runs PostgreSQL switches a prepared one to a generic plan, which took 4 s
+//! instead of about 0.1 s for the people of a 10,000-person roster.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -430,7 +432,7 @@ async fn load_teams(
                 p.one(),
                 p.list(chunk.len())
             );
-            let mut q = sqlx::query(&query).bind(org);
+            let mut q = sqlx::query(&query).persistent(false).bind(org);
             for v in chunk {
                 q = q.bind(v.as_str());
             }
@@ -459,7 +461,7 @@ async fn load_teams(
             p.one(),
             p.list(chunk.len())
         );
-        let mut q = sqlx::query(&query).bind(org);
+        let mut q = sqlx::query(&query).persistent(false).bind(org);
         for v in chunk {
             q = q.bind(v.as_str());
         }
@@ -520,7 +522,7 @@ async fn load_people(
             org = p.one(),
             ids = p.list(chunk.len())
         );
-        let mut q = sqlx::query(&query).bind(org);
+        let mut q = sqlx::query(&query).persistent(false).bind(org);
         for v in chunk {
             q = q.bind(v.as_str());
         }
@@ -576,7 +578,7 @@ async fn load_people(
             p.one(),
             p.list(chunk.len())
         );
-        let mut q = sqlx::query(&query).bind(org);
+        let mut q = sqlx::query(&query).persistent(false).bind(org);
         for v in chunk {
             q = q.bind(v.as_str());
         }
@@ -620,7 +622,7 @@ async fn load_roles(
             p.one(),
             p.list(chunk.len())
         );
-        let mut q = sqlx::query(&query).bind(org);
+        let mut q = sqlx::query(&query).persistent(false).bind(org);
         for v in chunk {
             q = q.bind(v.as_str());
         }

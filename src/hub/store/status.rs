@@ -193,7 +193,9 @@ async fn fold_from_events(
             p.one(),
             p.list(chunk.len())
         );
-        let mut q = sqlx::query_scalar::<_, String>(&query).bind(org);
+        let mut q = sqlx::query_scalar::<_, String>(&query)
+            .persistent(false)
+            .bind(org);
         for (person, _) in chunk {
             q = q.bind(person.to_string());
         }
@@ -249,7 +251,6 @@ pub(crate) async fn fold_in(
 /// transaction sees them. Every writer of events other than ingest calls it in
 /// its transaction, after writing. Bumps `orgs.status_seq` when some state
 /// changes.
-#[allow(dead_code)] // the contract for writers of events besides ingest
 pub(crate) async fn refold(
     conn: &mut AnyConnection,
     backend: Backend,
