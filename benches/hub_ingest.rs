@@ -12,20 +12,19 @@
 //! when a SQLite target is missed, unless `TAPIN_BENCH_NO_FAIL` is set (for runs on
 //! a machine shared with other work, where the figures are only indicative).
 
-use std::str::FromStr;
+#[path = "../tests/hub_support/mod.rs"]
+mod hub_support;
+
+mod hub_bench;
+
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
-use tapin::domain::{
-    Actor, DeviceId, Event, EventId, EventKind, JobAccess, Method, Person, PersonId, Preset, Role,
-    RoleId, TrackingMode,
-};
-use tapin::hub::store::{Org, SQLITE_WRITER_PRAGMAS};
-use tapin::hub::{HubConfig, Store, launch};
-use tapin::wire::{EnrollResponse, EventStatus, EventsResponse, OrgId};
-use tokio::net::TcpListener;
+use chrono::Utc;
+use hub_bench::{placeholders, spread, writer_pool};
+use hub_support::{Hub, OrgFixture, enrolled_device, org_with_people, shift_events};
+use tapin::domain::{DeviceId, Event};
+use tapin::hub::HubConfig;
+use tapin::wire::{EventStatus, EventsResponse, OrgId};
 
 const EVENTS: usize = 100_000;
 const BATCH: usize = 500;
@@ -39,142 +38,69 @@ struct Figures {
 }
 
 fn main() -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let base = std::env::var_os("TAPIN_BENCH_DIR")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(std::env::temp_dir);
-        let dir = tempfile::tempdir_in(base)?;
-        let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("hub.db").display());
-        let (hub, bare) = run("sqlite", &sqlite).await?;
-        let mut ok = hub.events_per_sec >= TARGET_EVENTS_PER_SEC
-            && hub.events_per_sec >= bare.events_per_sec / 2.0;
-        println!(
-            "sqlite targets (hub >= {TARGET_EVENTS_PER_SEC} events/s and >= half bare): {}",
-            if ok { "met" } else { "MISSED" }
-        );
-        match std::env::var("TAPIN_TEST_POSTGRES_URL") {
-            Ok(url) if !url.is_empty() => {
-                run("postgres", &url).await?;
-            }
-            _ => println!("postgres: skipped: TAPIN_TEST_POSTGRES_URL not set"),
-        }
-        if !ok {
-            ok = std::env::var_os("TAPIN_BENCH_NO_FAIL").is_some();
-        }
-        if ok {
-            Ok(())
-        } else {
-            anyhow::bail!("sqlite ingest target missed")
-        }
-    })
+    hub_bench::main("ingest", run)
 }
 
-async fn run(label: &str, url: &str) -> anyhow::Result<(Figures, Figures)> {
-    let store = Store::connect(url).await?;
-    let org = store
-        .init_org(&format!("bench-{}", uuid::Uuid::now_v7()))
-        .await?;
-    let role = Role::preset(Preset::User, RoleId::new());
-    store.add_role(org.id, &role).await?;
-    let mut people = Vec::with_capacity(DEVICES * PEOPLE_PER_DEVICE);
-    for i in 0..DEVICES * PEOPLE_PER_DEVICE {
-        let person = Person {
-            id: PersonId::new(),
-            name: format!("Person {i}"),
-            badge: None,
-            mode: TrackingMode::Personal,
-            team: None,
-            role: role.id,
-            archived: false,
-            jobs: JobAccess::All,
-        };
-        store.add_person(org.id, &person, None).await?;
-        people.push(person.id);
-    }
-
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+/// Returns whether the targets were met.
+async fn run(label: &str, url: &str) -> anyhow::Result<bool> {
     let config = HubConfig {
         device_rate_per_sec: 1_000.0,
         device_burst: 1_000,
         enroll_burst: 1_000,
         ..HubConfig::default()
     };
-    let server = tokio::spawn(launch(listener, store.clone(), config, async move {
-        let _ = stopped.await;
-    }));
-    let http = reqwest::Client::builder().no_proxy().build()?;
+    let hub = Hub::start_with(url, config).await;
+    let org = org_with_people(&hub.store, DEVICES * PEOPLE_PER_DEVICE).await;
     let mut devices = Vec::with_capacity(DEVICES);
     for d in 0..DEVICES {
-        let new = store
-            .create_device(org.id, &format!("bench {d}"), chrono::Duration::hours(1))
-            .await?;
-        let enrolled: EnrollResponse = http
-            .post(format!("{base}/api/v1/enroll"))
-            .json(&serde_json::json!({ "code": new.enrollment_code }))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        devices.push(enrolled);
+        devices.push(enrolled_device(&hub, org.org, &format!("bench {d}")).await);
     }
 
     // Each device: its own people, clocking in and out in turn, in 4 batches.
-    let per_device = EVENTS / DEVICES;
     let start = Utc::now() - chrono::Duration::days(1);
+    let day = |org: &OrgFixture, d: usize, device: DeviceId| {
+        let mine = &org.people[d * PEOPLE_PER_DEVICE..(d + 1) * PEOPLE_PER_DEVICE];
+        shift_events(device, mine, EVENTS / DEVICES, start)
+    };
     let workload: Vec<Vec<Event>> = devices
         .iter()
         .enumerate()
-        .map(|(d, dev)| {
-            let mine = &people[d * PEOPLE_PER_DEVICE..(d + 1) * PEOPLE_PER_DEVICE];
-            day(dev.device_id, mine, per_device, start)
-        })
+        .map(|(d, dev)| day(&org, d, dev.device_id))
         .collect();
 
     // The bare rows go to an organisation of their own (same shape: people,
     // devices, times), so the hub's anomaly check does not read them.
-    let (bare_org, bare_people) = org_with_people(&store, "bare").await?;
-    let mut bare_devices = Vec::with_capacity(DEVICES);
+    let bare_org = org_with_people(&hub.store, DEVICES * PEOPLE_PER_DEVICE).await;
+    let mut bare_workload = Vec::with_capacity(DEVICES);
     for d in 0..DEVICES {
-        let device = store
+        let device = hub
+            .store
             .create_device(
-                bare_org.id,
+                bare_org.org,
                 &format!("bare {d}"),
                 chrono::Duration::hours(1),
             )
             .await?;
-        bare_devices.push(device.id);
+        bare_workload.push(day(&bare_org, d, device.id));
     }
-    let bare_workload: Vec<Vec<Event>> = bare_devices
-        .iter()
-        .enumerate()
-        .map(|(d, &device)| {
-            let theirs = &bare_people[d * PEOPLE_PER_DEVICE..(d + 1) * PEOPLE_PER_DEVICE];
-            day(device, theirs, per_device, start)
-        })
-        .collect();
-    let bare = bare_inserts(url, bare_org.id, &bare_workload).await?;
+    let bare = bare_inserts(url, bare_org.org, &bare_workload).await?;
     print_figures(label, "bare batched INSERT", &bare);
 
-    let bodies: Vec<Vec<bytes_of::Body>> = workload
+    // Request bodies, serialised before the clock starts.
+    let bodies: Vec<Vec<Vec<u8>>> = workload
         .iter()
         .map(|events| {
             events
                 .chunks(BATCH)
-                .map(bytes_of::body)
-                .collect::<Result<Vec<_>, _>>()
+                .map(|batch| serde_json::to_vec(&serde_json::json!({ "events": batch })))
+                .collect::<Result<_, _>>()
         })
         .collect::<Result<_, _>>()?;
     let began = Instant::now();
     let mut tasks = Vec::with_capacity(DEVICES);
     for (dev, batches) in devices.iter().zip(bodies) {
-        let http = http.clone();
-        let url = format!("{base}/api/v1/device/events");
+        let http = hub.http.clone();
+        let url = hub.url("/api/v1/device/events");
         let token = dev.device_token.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::with_capacity(batches.len());
@@ -206,18 +132,24 @@ async fn run(label: &str, url: &str) -> anyhow::Result<(Figures, Figures)> {
         latencies.extend(task.await??);
     }
     let elapsed = began.elapsed();
-    let hub = Figures {
+    let figures = Figures {
         events_per_sec: EVENTS as f64 / elapsed.as_secs_f64(),
-        p99: p99(&mut latencies),
+        p99: spread(latencies).p99,
     };
-    print_figures(label, "hub over HTTP", &hub);
+    print_figures(label, "hub over HTTP", &figures);
     println!(
         "{label}: hub / bare = {:.2}",
-        hub.events_per_sec / bare.events_per_sec
+        figures.events_per_sec / bare.events_per_sec
     );
-    let _ = stop.send(());
-    server.await??;
-    for o in [org.id, bare_org.id] {
+    let met = figures.events_per_sec >= TARGET_EVENTS_PER_SEC
+        && figures.events_per_sec >= bare.events_per_sec / 2.0;
+    println!(
+        "{label} targets (hub >= {TARGET_EVENTS_PER_SEC} events/s and >= half bare): {}",
+        if met { "met" } else { "MISSED" }
+    );
+    let store = hub.store.clone();
+    hub.stop().await;
+    for o in [org.org, bare_org.org] {
         let stored = store.count_events(o).await?;
         anyhow::ensure!(
             stored == EVENTS as i64,
@@ -225,77 +157,14 @@ async fn run(label: &str, url: &str) -> anyhow::Result<(Figures, Figures)> {
         );
     }
     store.close().await;
-    Ok((hub, bare))
-}
-
-/// An organisation with a role and the people of every device.
-async fn org_with_people(store: &Store, tag: &str) -> anyhow::Result<(Org, Vec<PersonId>)> {
-    let org = store
-        .init_org(&format!("bench-{tag}-{}", uuid::Uuid::now_v7()))
-        .await?;
-    let role = Role::preset(Preset::User, RoleId::new());
-    store.add_role(org.id, &role).await?;
-    let mut people = Vec::with_capacity(DEVICES * PEOPLE_PER_DEVICE);
-    for i in 0..DEVICES * PEOPLE_PER_DEVICE {
-        let person = Person {
-            id: PersonId::new(),
-            name: format!("Person {i}"),
-            badge: None,
-            mode: TrackingMode::Personal,
-            team: None,
-            role: role.id,
-            archived: false,
-            jobs: JobAccess::All,
-        };
-        store.add_person(org.id, &person, None).await?;
-        people.push(person.id);
-    }
-    Ok((org, people))
-}
-
-/// A device's day: its people clock in and out in turn, a second apart.
-fn day(device: DeviceId, people: &[PersonId], n: usize, start: DateTime<Utc>) -> Vec<Event> {
-    (0..n)
-        .map(|i| {
-            let round = i / people.len();
-            Event {
-                id: EventId::new(),
-                device,
-                seq: i as u64 + 1,
-                subject: people[i % people.len()],
-                actor: Actor::Kiosk(device),
-                method: Method::Badge,
-                kind: if round.is_multiple_of(2) {
-                    EventKind::ClockIn
-                } else {
-                    EventKind::ClockOut
-                },
-                at: start + chrono::Duration::seconds(i as i64),
-                utc_offset_secs: 3600,
-                note: None,
-                needs_review: false,
-            }
-        })
-        .collect()
+    Ok(met)
 }
 
 /// The same rows, inserted straight into the database: one connection, 500 rows
 /// per INSERT, one transaction per batch.
 async fn bare_inserts(url: &str, org: OrgId, workload: &[Vec<Event>]) -> anyhow::Result<Figures> {
-    let options = AnyConnectOptions::from_str(url)?;
+    let pool = writer_pool(url).await?;
     let sqlite = url.starts_with("sqlite:");
-    let pool: AnyPool = AnyPoolOptions::new()
-        .max_connections(1)
-        .after_connect(move |conn, _| {
-            Box::pin(async move {
-                if sqlite {
-                    conn.execute(SQLITE_WRITER_PRAGMAS).await?;
-                }
-                Ok(())
-            })
-        })
-        .connect_with(options)
-        .await?;
     let org = org.to_string();
     let received = Utc::now().timestamp_micros();
     let mut latencies = Vec::new();
@@ -304,27 +173,10 @@ async fn bare_inserts(url: &str, org: OrgId, workload: &[Vec<Event>]) -> anyhow:
     for events in workload {
         for chunk in events.chunks(BATCH) {
             let t = Instant::now();
-            // Plain `?` on SQLite: numbered parameters are looked up linearly
-            // there, which makes a 6,000-value statement quadratic to bind.
-            let mut values = String::new();
-            for r in 0..chunk.len() {
-                if r > 0 {
-                    values.push_str(", ");
-                }
-                let cols: Vec<String> = (1..=12)
-                    .map(|c| {
-                        if sqlite {
-                            "?".to_owned()
-                        } else {
-                            format!("${}", r * 12 + c)
-                        }
-                    })
-                    .collect();
-                values.push_str(&format!("({})", cols.join(", ")));
-            }
             let sql = format!(
                 "INSERT INTO events (id, org_id, device_id, seq, subject, kind, job_id, corrects, \
-                 at, received_at, anomaly, body) VALUES {values}"
+                 at, received_at, anomaly, body) VALUES {}",
+                placeholders(sqlite, chunk.len(), 12)
             );
             let mut q = sqlx::query(&sql);
             for copy in chunk {
@@ -353,14 +205,8 @@ async fn bare_inserts(url: &str, org: OrgId, workload: &[Vec<Event>]) -> anyhow:
     pool.close().await;
     Ok(Figures {
         events_per_sec: total as f64 / elapsed.as_secs_f64(),
-        p99: p99(&mut latencies),
+        p99: spread(latencies).p99,
     })
-}
-
-fn p99(samples: &mut [Duration]) -> Duration {
-    samples.sort();
-    let i = ((samples.len() as f64 * 0.99).ceil() as usize).saturating_sub(1);
-    samples.get(i).copied().unwrap_or_default()
 }
 
 fn print_figures(backend: &str, what: &str, f: &Figures) {
@@ -369,15 +215,4 @@ fn print_figures(backend: &str, what: &str, f: &Figures) {
         f.events_per_sec,
         f.p99.as_secs_f64() * 1e3
     );
-}
-
-/// Request bodies, serialised before the clock starts.
-mod bytes_of {
-    use tapin::domain::Event;
-
-    pub type Body = Vec<u8>;
-
-    pub fn body(events: &[Event]) -> Result<Body, serde_json::Error> {
-        serde_json::to_vec(&serde_json::json!({ "events": events }))
-    }
 }

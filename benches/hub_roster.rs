@@ -24,22 +24,21 @@
 //! dir), and on PostgreSQL too when `TAPIN_TEST_POSTGRES_URL` is set. Exits
 //! non-zero when a SQLite target is missed, unless `TAPIN_BENCH_NO_FAIL` is set.
 
-use std::str::FromStr;
+#[path = "../tests/hub_support/mod.rs"]
+mod hub_support;
+
+mod hub_bench;
+
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use hub_bench::{Spread, placeholders, spread, writer_pool};
+use hub_support::{Hub, enrolled_device, event, fetch_roster, get_roster, post_events, statuses};
 use tapin::domain::{
-    Actor, DeviceId, Event, EventId, EventKind, Job, JobId, Method, PersonId, Preset, Role, RoleId,
-    TeamId,
+    DeviceId, Event, EventKind, Job, JobId, PersonId, Preset, Role, RoleId, TeamId,
 };
-use tapin::hub::store::SQLITE_WRITER_PRAGMAS;
-use tapin::hub::{HubConfig, Store, launch};
-use tapin::wire::{
-    EnrollResponse, EventStatus, EventsResponse, OrgId, RosterEntry, RosterItem, RosterResponse,
-};
-use tokio::net::TcpListener;
+use tapin::hub::{HubConfig, Store};
+use tapin::wire::{EnrollResponse, OrgId, RosterEntry, RosterItem};
 
 const PEOPLE: usize = 10_000;
 const TEAMS: usize = 20;
@@ -50,55 +49,12 @@ const COLD_REQUESTS: usize = 100;
 const TARGET_304: Duration = Duration::from_millis(1);
 const TARGET_FULL: Duration = Duration::from_millis(50);
 
-/// p50 and p99 of some samples.
-#[derive(Clone, Copy)]
-struct Spread {
-    p50: Duration,
-    p99: Duration,
-}
-
-fn spread(mut samples: Vec<Duration>) -> Spread {
-    samples.sort();
-    let at = |q: f64| {
-        let i = ((samples.len() as f64 * q).ceil() as usize).saturating_sub(1);
-        samples.get(i).copied().unwrap_or_default()
-    };
-    Spread {
-        p50: at(0.50),
-        p99: at(0.99),
-    }
-}
-
 fn ms(d: Duration) -> String {
     format!("{:.3} ms", d.as_secs_f64() * 1e3)
 }
 
 fn main() -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let base = std::env::var_os("TAPIN_BENCH_DIR")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(std::env::temp_dir);
-        let dir = tempfile::tempdir_in(base)?;
-        let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("hub.db").display());
-        let mut ok = run("sqlite", &sqlite).await?;
-        match std::env::var("TAPIN_TEST_POSTGRES_URL") {
-            Ok(url) if !url.is_empty() => {
-                run("postgres", &url).await?;
-            }
-            _ => println!("postgres: skipped: TAPIN_TEST_POSTGRES_URL not set"),
-        }
-        if !ok {
-            ok = std::env::var_os("TAPIN_BENCH_NO_FAIL").is_some();
-        }
-        if ok {
-            Ok(())
-        } else {
-            anyhow::bail!("sqlite roster target missed")
-        }
-    })
+    hub_bench::main("roster", run)
 }
 
 /// The organisation as set up.
@@ -114,38 +70,18 @@ struct Fixture {
 
 /// Returns whether the targets were met.
 async fn run(label: &str, url: &str) -> anyhow::Result<bool> {
-    let store = Store::connect(url).await?;
-    let setup = Instant::now();
-    let fx = organisation(&store, url).await?;
-
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let config = HubConfig {
         device_rate_per_sec: 1_000_000.0,
         device_burst: 1_000_000,
         enroll_burst: 1_000,
         ..HubConfig::default()
     };
-    let hub = tokio::spawn(launch(listener, store.clone(), config, async move {
-        let _ = stopped.await;
-    }));
-    let http = reqwest::Client::builder().no_proxy().build()?;
-    let enroll = async |name: &str| -> anyhow::Result<EnrollResponse> {
-        let new = store
-            .create_device(fx.org, name, chrono::Duration::hours(1))
-            .await?;
-        Ok(http
-            .post(format!("{base}/api/v1/enroll"))
-            .json(&serde_json::json!({ "code": new.enrollment_code }))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?)
-    };
-    let kiosk = enroll("roster kiosk").await?;
-    let feeder = enroll("feeder").await?;
+    let hub = Hub::start_with(url, config).await;
+    let store = &hub.store;
+    let setup = Instant::now();
+    let fx = organisation(store, url).await?;
+    let kiosk = enrolled_device(&hub, fx.org, "roster kiosk").await;
+    let feeder = enrolled_device(&hub, fx.org, "feeder").await;
     store
         .set_roster(fx.org, kiosk.device_id, &fx.entries)
         .await?;
@@ -155,14 +91,11 @@ async fn run(label: &str, url: &str) -> anyhow::Result<bool> {
     let events = day(&fx, feeder.device_id, &mut seq);
     let posted = events.len();
     for batch in events.chunks(500) {
-        post(&http, &base, &feeder, batch).await?;
+        post(&hub, &feeder, batch).await?;
     }
     // Table statistics, as a database in service has them (PostgreSQL plans the
     // roster's joins badly on the empty tables' statistics otherwise).
-    let admin = AnyPoolOptions::new()
-        .max_connections(1)
-        .connect_with(AnyConnectOptions::from_str(url)?)
-        .await?;
+    let admin = writer_pool(url).await?;
     sqlx::query("ANALYZE").execute(&admin).await?;
     println!(
         "{label}: set up {PEOPLE} people, {} roster entries, {posted} events in {:.1} s",
@@ -170,15 +103,10 @@ async fn run(label: &str, url: &str) -> anyhow::Result<bool> {
         setup.elapsed().as_secs_f64()
     );
 
-    let roster_url = format!("{base}/api/v1/device/roster");
     let get =
         async |etag: Option<&str>| -> anyhow::Result<(u16, String, usize, Duration, Duration)> {
             let t = Instant::now();
-            let mut req = http.get(&roster_url).bearer_auth(&kiosk.device_token);
-            if let Some(tag) = etag {
-                req = req.header("if-none-match", tag);
-            }
-            let resp = req.send().await?;
+            let resp = get_roster(&hub, &kiosk.device_token, etag).await;
             let status = resp.status().as_u16();
             let etag = header(&resp, "etag")?;
             let server = server_timing(&resp)?;
@@ -215,7 +143,7 @@ async fn run(label: &str, url: &str) -> anyhow::Result<bool> {
             EventKind::BreakEnd
         };
         let punch = event(feeder.device_id, seq, person, kind, now);
-        post(&http, &base, &feeder, std::slice::from_ref(&punch)).await?;
+        post(&hub, &feeder, std::slice::from_ref(&punch)).await?;
         let (status, new_tag, _, s, r) = get(Some(&etag)).await?;
         anyhow::ensure!(status == 200, "expected a new roster, got {status}");
         anyhow::ensure!(new_tag != etag, "a punch left the tag as it was");
@@ -231,14 +159,7 @@ async fn run(label: &str, url: &str) -> anyhow::Result<bool> {
     let cached = (spread(cached_server), spread(cached_round));
 
     // The patched document is the roster a fresh build makes.
-    let body = http
-        .get(&roster_url)
-        .bearer_auth(&kiosk.device_token)
-        .send()
-        .await?
-        .bytes()
-        .await?;
-    let served: RosterResponse = serde_json::from_slice(&body)?;
+    let served = fetch_roster(&hub, &kiosk.device_token).await;
     let fresh = store
         .roster_snapshot(fx.org, kiosk.device_id, Utc::now())
         .await?
@@ -337,8 +258,8 @@ async fn run(label: &str, url: &str) -> anyhow::Result<bool> {
     row("in-process: store build (one snapshot)", build, "", "");
     row("in-process: serialise to JSON", encode, "", "");
 
-    let _ = stop.send(());
-    hub.await??;
+    let store = store.clone();
+    hub.stop().await;
     store.close().await;
     Ok(met_304 && met_full)
 }
@@ -363,54 +284,15 @@ fn server_timing(resp: &reqwest::Response) -> anyhow::Result<Duration> {
     Ok(Duration::from_secs_f64(ms / 1e3))
 }
 
-async fn post(
-    http: &reqwest::Client,
-    base: &str,
-    device: &EnrollResponse,
-    events: &[Event],
-) -> anyhow::Result<()> {
-    let answer: EventsResponse = http
-        .post(format!("{base}/api/v1/device/events"))
-        .bearer_auth(&device.device_token)
-        .json(&serde_json::json!({ "events": events }))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let stored = answer
-        .results
-        .iter()
-        .filter(|r| r.status == EventStatus::Accepted)
-        .count();
+/// Posts `events` from `device`: all must be accepted.
+async fn post(hub: &Hub, device: &EnrollResponse, events: &[Event]) -> anyhow::Result<()> {
+    let (status, body) = post_events(hub, &device.device_token, events).await;
     anyhow::ensure!(
-        stored == events.len(),
-        "{stored} of {} accepted",
+        status.is_success() && statuses(&body) == vec!["accepted"; events.len()],
+        "{status}: not all {} accepted",
         events.len()
     );
     Ok(())
-}
-
-fn event(
-    device: DeviceId,
-    seq: u64,
-    subject: PersonId,
-    kind: EventKind,
-    at: chrono::DateTime<Utc>,
-) -> Event {
-    Event {
-        id: EventId::new(),
-        device,
-        seq,
-        subject,
-        actor: Actor::Kiosk(device),
-        method: Method::Badge,
-        kind,
-        at,
-        utc_offset_secs: 3600,
-        note: None,
-        needs_review: false,
-    }
 }
 
 /// Everyone clocks in; most check in to a job; some go on a break, some clock
@@ -489,18 +371,7 @@ async fn organisation(store: &Store, url: &str) -> anyhow::Result<Fixture> {
         .collect();
 
     let sqlite = url.starts_with("sqlite:");
-    let pool: AnyPool = AnyPoolOptions::new()
-        .max_connections(1)
-        .after_connect(move |conn, _| {
-            Box::pin(async move {
-                if sqlite {
-                    conn.execute(SQLITE_WRITER_PRAGMAS).await?;
-                }
-                Ok(())
-            })
-        })
-        .connect_with(AnyConnectOptions::from_str(url)?)
-        .await?;
+    let pool = writer_pool(url).await?;
     let org_s = org.id.to_string();
     let created = Utc::now().timestamp_micros();
     let mut tx = pool.begin().await?;
@@ -614,23 +485,4 @@ async fn organisation(store: &Store, url: &str) -> anyhow::Result<Fixture> {
         jobs,
         entries,
     })
-}
-
-/// `rows` tuples of `cols` placeholders: `?` on SQLite, `$n` on PostgreSQL.
-fn placeholders(sqlite: bool, rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let list: Vec<String> = (1..=cols)
-                .map(|c| {
-                    if sqlite {
-                        "?".to_owned()
-                    } else {
-                        format!("${}", r * cols + c)
-                    }
-                })
-                .collect();
-            format!("({})", list.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }

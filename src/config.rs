@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use directories::ProjectDirs;
 use serde::Deserialize;
 
-use crate::journal::JournalOptions;
+use crate::journal::{DEFAULT_COMPACT_ACKED_AFTER, JournalOptions};
 
 /// File name of the kiosk's configuration inside the XDG config dir.
 pub const CONFIG_FILE_NAME: &str = "kiosk.toml";
@@ -68,21 +68,17 @@ pub struct KioskConfig {
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct JournalSettings {
     /// Days acknowledged events are kept before compaction may delete them.
-    #[serde(default = "default_keep_acked_days")]
     pub keep_acked_days: u32,
 }
 
-fn default_keep_acked_days() -> u32 {
-    35
-}
-
 impl Default for JournalSettings {
+    /// The journal's own default, [`DEFAULT_COMPACT_ACKED_AFTER`].
     fn default() -> Self {
         Self {
-            keep_acked_days: default_keep_acked_days(),
+            keep_acked_days: DEFAULT_COMPACT_ACKED_AFTER.num_days() as u32,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! no bidi controls that would reorder what a person reads.
 
 /// True for characters that must never reach a terminal.
-fn is_unsafe(c: char) -> bool {
+pub fn is_unsafe(c: char) -> bool {
     c.is_control() // C0, DEL and C1: ESC, CSI (U+009B), BEL, CR, LF, TAB...
         || matches!(c,
             '\u{061C}'                // Arabic letter mark
@@ -21,9 +21,23 @@ pub fn for_terminal(text: &str) -> String {
         .collect()
 }
 
+/// [`for_terminal`] for a message of several lines: the line breaks stay, every
+/// other unsafe character becomes U+FFFD.
+pub fn lines_for_terminal(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c != '\n' && is_unsafe(c) {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::for_terminal;
+    use super::{for_terminal, lines_for_terminal};
 
     #[test]
     fn strings_from_outside_reach_the_terminal_without_control_characters() {
@@ -42,5 +56,13 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(for_terminal(input), expected, "input {input:?}");
         }
+    }
+
+    #[test]
+    fn a_message_keeps_its_lines_and_loses_everything_else() {
+        assert_eq!(
+            lines_for_terminal("unknown variant `\u{1b}[2J`\n  a\tb\r"),
+            "unknown variant `\u{FFFD}[2J`\n  a\u{FFFD}b\u{FFFD}"
+        );
     }
 }

@@ -3,48 +3,20 @@
 //! line, and `tapin admin ... person add/list --json` against it; the hub stops
 //! on SIGTERM. No fixed sleeps: every wait polls against a deadline.
 
-use std::io::{BufRead, BufReader};
+mod hub_support;
+
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
 
+use hub_support::cli::{SpawnedHub, db_url, ok, tapin};
 use serde_json::Value;
-
-fn tapin(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tapin"));
-    cmd.arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env_remove("TAPIN_CONFIG")
-        .env_remove("TAPIN_HUB")
-        .env_remove("TAPIN_ADMIN_TOKEN")
-        .env_remove("TAPIN_HUB_DB")
-        .stdin(Stdio::null());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("the tapin binary runs")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn db_url(dir: &Path) -> String {
-    format!("sqlite://{}?mode=rwc", dir.join("hub.db").display())
-}
 
 /// `hub init --json`: its tokens.
 fn init(dir: &Path) -> (String, String) {
-    let out = tapin(dir, &["hub", "init", "--db", &db_url(dir), "--json"], &[]);
+    let out = tapin(
+        dir,
+        &["hub", "init", "--db", &db_url(dir, "hub.db"), "--json"],
+        &[],
+    );
     let text = ok(&out);
     let json: Value = serde_json::from_str(text.trim()).expect("init prints JSON");
     let keys: Vec<&String> = json.as_object().expect("object").keys().collect();
@@ -74,7 +46,13 @@ fn hub_init_json_prints_both_tokens_and_a_second_init_is_refused() {
     assert_ne!(admin, site);
     let again = tapin(
         dir.path(),
-        &["hub", "init", "--db", &db_url(dir.path()), "--json"],
+        &[
+            "hub",
+            "init",
+            "--db",
+            &db_url(dir.path(), "hub.db"),
+            "--json",
+        ],
         &[],
     );
     assert!(!again.status.success(), "a second init must fail");
@@ -88,77 +66,6 @@ fn hub_init_json_prints_both_tokens_and_a_second_init_is_refused() {
         !db.contains(&admin) && !db.contains(&site),
         "no token in clear in the database"
     );
-}
-
-/// A spawned `tapin hub`, killed when dropped.
-struct SpawnedHub {
-    child: Child,
-    url: String,
-}
-
-impl SpawnedHub {
-    fn start(dir: &Path) -> SpawnedHub {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tapin"))
-            .arg("--data-dir")
-            .arg(dir)
-            .args(["hub", "--listen", "127.0.0.1:0", "--db", &db_url(dir)])
-            .env_remove("TAPIN_CONFIG")
-            .env_remove("TAPIN_HUB_DB")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn the hub");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let first = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the hub prints its address within 30 s");
-        let url = first
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-            .to_owned();
-        SpawnedHub { child, url }
-    }
-
-    /// SIGTERM, then waits (with a deadline) for a clean exit.
-    fn stop(mut self) {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-TERM", &pid]).status();
-        assert!(sent.is_ok_and(|s| s.success()), "sending SIGTERM");
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                assert!(
-                    status.success(),
-                    "the hub exits cleanly on SIGTERM: {status}"
-                );
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the hub stops within 15 s of SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for SpawnedHub {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
 }
 
 #[test]

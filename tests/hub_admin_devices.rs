@@ -8,24 +8,11 @@ mod hub_support;
 
 use admin_support::{call, get, patch, person_with_token, post, preset_role, roles, setup, site};
 use chrono::{Duration, Utc};
-use hub_support::{event, post_events, statuses};
+use hub_support::{device_time, enroll, event, fetch_roster, post_events, statuses};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tapin::domain::{DeviceId, EventKind, PersonId, Preset, Team, TeamId};
-use tapin::wire::{RosterItem, RosterResponse};
-
-/// Enrolls with `code`: status and body.
-async fn enroll(hub: &hub_support::Hub, code: &str) -> (StatusCode, Value) {
-    let resp = hub
-        .http
-        .post(hub.url("/api/v1/enroll"))
-        .json(&json!({ "code": code }))
-        .send()
-        .await
-        .expect("enroll");
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
+use tapin::wire::RosterItem;
 
 fn audit_actions(rows: &Value) -> Vec<String> {
     rows.as_array()
@@ -55,11 +42,11 @@ async fn device_add_enrolls_once_and_a_revoked_device_gets_401_with_its_events_k
     assert_eq!(listed[0]["status"], "pending");
     assert_eq!(listed[0]["name"], "Front desk");
 
-    let (status, enrolled) = enroll(hub, &code).await;
+    let (status, enrolled) = enroll(hub, json!({ "code": code })).await;
     assert_eq!(status, StatusCode::OK, "{enrolled}");
     assert_eq!(enrolled["device_id"].as_str(), Some(id.as_str()));
     let token = enrolled["device_token"].as_str().expect("token").to_owned();
-    let (again, body) = enroll(hub, &code).await;
+    let (again, body) = enroll(hub, json!({ "code": code })).await;
     assert!(
         again.is_client_error(),
         "a used code is refused: {again} {body}"
@@ -92,13 +79,7 @@ async fn device_add_enrolls_once_and_a_revoked_device_gets_401_with_its_events_k
     assert_eq!(status, StatusCode::OK, "{revoked}");
     assert_eq!(revoked["status"], "revoked");
 
-    let time = hub
-        .http
-        .get(hub.url("/api/v1/device/time"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("time");
+    let time = device_time(hub, &token).await;
     assert_eq!(time.status(), StatusCode::UNAUTHORIZED);
     let (status, _) = post_events(hub, &token, std::slice::from_ref(&e)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -197,18 +178,9 @@ async fn roster_set_and_show_round_trip_people_teams_groups_and_order(url: Strin
     );
 
     // The device sees the same entries, in the same order and groups.
-    let (_, enrolled) = enroll(hub, &code).await;
+    let (_, enrolled) = enroll(hub, json!({ "code": code })).await;
     let token = enrolled["device_token"].as_str().expect("token");
-    let roster: RosterResponse = hub
-        .http
-        .get(hub.url("/api/v1/device/roster"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("roster")
-        .json()
-        .await
-        .expect("roster body");
+    let roster = fetch_roster(hub, token).await;
     let items: Vec<(Option<String>, RosterItem)> = roster
         .entries
         .iter()
@@ -237,16 +209,7 @@ async fn roster_set_and_show_round_trip_people_teams_groups_and_order(url: Strin
         Some(json!({"group": "Office", "people": ["Eve"]})),
     )
     .await;
-    let after: RosterResponse = hub
-        .http
-        .get(hub.url("/api/v1/device/roster"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("roster")
-        .json()
-        .await
-        .expect("roster body");
+    let after = fetch_roster(hub, token).await;
     assert_ne!(
         after.version, roster.version,
         "a roster change changes the ETag"

@@ -15,7 +15,6 @@ use admin_support::{custom_role, person, preset_role, roles, setup, site, token}
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tapin::domain::{Job, JobId, Preset, Role, Team, TeamId};
-use tapin::wire::OrgId;
 
 use crate::hub_support::Hub;
 
@@ -130,7 +129,6 @@ fn expected(actor: Preset, action: &Action, rel: Rel) -> bool {
 
 /// One actor's organisation, set up in the store.
 struct Fixture {
-    org: OrgId,
     token: String,
     /// Roles to give a new person, by rank relative to the actor's.
     assign: [Role; 3],
@@ -219,7 +217,6 @@ async fn fixture(hub: &Hub, site_admin: uuid::Uuid, site_token: &str, actor: Pre
     store.create_job(org, &job, &setup()).await.expect("job");
     let arr = |v: Vec<String>| -> [String; 3] { v.try_into().expect("three") };
     Fixture {
-        org,
         token: token_of_actor,
         assign: [lower, own, higher],
         lower_b,
@@ -368,7 +365,6 @@ async fn every_preset_role_every_action_every_rank(url: String) {
                 }
             }
         }
-        let _ = f.org;
     }
     assert_eq!(checked, Preset::ALL.len() * ACTIONS.len() * RELS.len());
     assert!(

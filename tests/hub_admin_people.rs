@@ -8,13 +8,13 @@ mod hub_support;
 
 use admin_support::{get, patch, post, site};
 use chrono::Utc;
-use hub_support::{enrolled_device, event, post_events};
+use hub_support::{enrolled_device, event, fetch_roster, person_entries, post_events};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Row;
 use tapin::domain::{DeviceId, EventKind, PersonId};
 use tapin::secrets::pin_verifier;
-use tapin::wire::{RosterEntry, RosterItem, RosterResponse};
+use tapin::wire::RosterResponse;
 
 /// Reads one column of one person straight from the database.
 async fn stored_column(url: &str, person: &str, column: &str) -> Option<String> {
@@ -78,24 +78,12 @@ async fn a_person_is_added_shown_edited_and_their_pin_never_leaves_as_a_pin(url:
 
     // The device gets the verifier (and the pepper at enrollment), not the PIN.
     let dev = enrolled_device(hub, s.org, "Gate").await;
-    let entries = [RosterEntry {
-        group: None,
-        item: RosterItem::Person(PersonId(id.parse().expect("uuid"))),
-    }];
+    let entries = person_entries(&[PersonId(id.parse().expect("uuid"))]);
     hub.store
         .set_roster(s.org, dev.device_id, &entries)
         .await
         .expect("roster");
-    let roster: RosterResponse = hub
-        .http
-        .get(hub.url("/api/v1/device/roster"))
-        .bearer_auth(&dev.device_token)
-        .send()
-        .await
-        .expect("roster")
-        .json()
-        .await
-        .expect("roster body");
+    let roster = fetch_roster(hub, &dev.device_token).await;
     let verifier = roster.people[0]
         .pin_verifier
         .clone()
@@ -168,14 +156,7 @@ async fn archived_people_leave_rosters_keep_their_data_and_come_back(url: String
     let pat_token = tok["token"].as_str().expect("token").to_owned();
     let dev = enrolled_device(hub, s.org, "Gate").await;
     hub.store
-        .set_roster(
-            s.org,
-            dev.device_id,
-            &[RosterEntry {
-                group: None,
-                item: RosterItem::Person(id),
-            }],
-        )
+        .set_roster(s.org, dev.device_id, &person_entries(&[id]))
         .await
         .expect("roster");
     let device: DeviceId = dev.device_id;
@@ -188,17 +169,7 @@ async fn archived_people_leave_rosters_keep_their_data_and_come_back(url: String
     assert_eq!(status, StatusCode::OK);
     let roster_people =
         |body: RosterResponse| body.directory.people().map(|p| p.id).collect::<Vec<_>>();
-    let fetch = || async {
-        hub.http
-            .get(hub.url("/api/v1/device/roster"))
-            .bearer_auth(&dev.device_token)
-            .send()
-            .await
-            .expect("roster")
-            .json::<RosterResponse>()
-            .await
-            .expect("roster body")
-    };
+    let fetch = || fetch_roster(hub, &dev.device_token);
     assert_eq!(roster_people(fetch().await), vec![id]);
 
     let (status, archived) = post(hub, t, &format!("/people/{id}/archive"), json!({})).await;

@@ -4,21 +4,9 @@
 
 mod hub_support;
 
-use hub_support::{Hub, org_with_people};
+use hub_support::{Hub, device_time, enroll, org_with_people};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-async fn post_enroll(hub: &Hub, body: Value) -> (StatusCode, Value) {
-    let resp = hub
-        .http
-        .post(hub.url("/api/v1/enroll"))
-        .json(&body)
-        .send()
-        .await
-        .expect("enroll request");
-    let status = resp.status();
-    (status, resp.json().await.expect("json answer"))
-}
 
 async fn enroll_once_then_refuse(url: String) {
     let hub = Hub::start(&url).await;
@@ -32,7 +20,7 @@ async fn enroll_once_then_refuse(url: String) {
 
     // Lower case, spaces instead of the dash: still the code.
     let typed = device.enrollment_code.to_lowercase().replace('-', " ");
-    let (status, body) = post_enroll(&hub, json!({ "code": typed, "name": "Entrance" })).await;
+    let (status, body) = enroll(&hub, json!({ "code": typed, "name": "Entrance" })).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["device_id"], json!(device.id));
     assert_eq!(body["org_id"], json!(fx.org));
@@ -43,20 +31,14 @@ async fn enroll_once_then_refuse(url: String) {
     assert_eq!(body["pin_pepper"], json!(org.pin_pepper));
 
     // The token works.
-    let time = hub
-        .http
-        .get(hub.url("/api/v1/device/time"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
+    let time = device_time(&hub, token).await;
     assert_eq!(time.status(), StatusCode::OK);
     let hub_time: Value = time.json().await.unwrap();
     let text = hub_time["hub_time"].as_str().unwrap();
     assert_eq!(text.len(), "2025-01-01T00:00:00.000000Z".len(), "{text}");
 
     // Used: refused, and the first token still works.
-    let (status, body) = post_enroll(&hub, json!({ "code": device.enrollment_code })).await;
+    let (status, body) = enroll(&hub, json!({ "code": device.enrollment_code })).await;
     assert_eq!(status, StatusCode::GONE);
     assert!(
         body["error"]
@@ -65,13 +47,7 @@ async fn enroll_once_then_refuse(url: String) {
             .contains("already been used"),
         "{body}"
     );
-    let still = hub
-        .http
-        .get(hub.url("/api/v1/device/time"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
+    let still = device_time(&hub, token).await;
     assert_eq!(still.status(), StatusCode::OK);
     hub.stop().await;
 }
@@ -84,14 +60,14 @@ async fn expired_unknown_and_malformed_codes(url: String) {
         .create_device(fx.org, "Late", chrono::Duration::zero())
         .await
         .unwrap();
-    let (status, body) = post_enroll(&hub, json!({ "code": expired.enrollment_code })).await;
+    let (status, body) = enroll(&hub, json!({ "code": expired.enrollment_code })).await;
     assert_eq!(status, StatusCode::GONE);
     assert!(
         body["error"].as_str().unwrap().contains("expired"),
         "{body}"
     );
 
-    let (status, body) = post_enroll(&hub, json!({ "code": "ZZZZZ-ZZZZZ" })).await;
+    let (status, body) = enroll(&hub, json!({ "code": "ZZZZZ-ZZZZZ" })).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(
         body["error"]
@@ -101,7 +77,7 @@ async fn expired_unknown_and_malformed_codes(url: String) {
         "{body}"
     );
 
-    let (status, body) = post_enroll(&hub, json!({ "code": "not a code!" })).await;
+    let (status, body) = enroll(&hub, json!({ "code": "not a code!" })).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
         body["error"].as_str().unwrap().contains("10 letters"),
@@ -120,25 +96,25 @@ async fn bad_enroll_bodies_get_json_errors(url: String) {
         .unwrap();
     let code = device.enrollment_code.clone();
 
-    let (status, body) = post_enroll(&hub, json!({ "code": code, "colour": "red" })).await;
+    let (status, body) = enroll(&hub, json!({ "code": code, "colour": "red" })).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
         body["error"].as_str().unwrap().contains("unknown field"),
         "{body}"
     );
 
-    let (status, body) = post_enroll(&hub, json!({ "code": 42 })).await;
+    let (status, body) = enroll(&hub, json!({ "code": 42 })).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["error"].as_str().unwrap().contains("code"), "{body}");
 
-    let (status, body) = post_enroll(&hub, json!({ "code": code, "name": "x".repeat(200) })).await;
+    let (status, body) = enroll(&hub, json!({ "code": code, "name": "x".repeat(200) })).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
         body["error"].as_str().unwrap().contains("at most 100"),
         "{body}"
     );
 
-    let (status, body) = post_enroll(&hub, json!({ "code": code, "name": "\u{1b}[31mred" })).await;
+    let (status, body) = enroll(&hub, json!({ "code": code, "name": "\u{1b}[31mred" })).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
         body["error"].as_str().unwrap().contains("control"),
@@ -146,15 +122,9 @@ async fn bad_enroll_bodies_get_json_errors(url: String) {
     );
 
     // A 10 MB name: refused by the body limit, as JSON.
-    let resp = hub
-        .http
-        .post(hub.url("/api/v1/enroll"))
-        .json(&json!({ "code": code, "name": "n".repeat(10 * 1024 * 1024) }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let body: Value = resp.json().await.unwrap();
+    let huge = json!({ "code": code, "name": "n".repeat(10 * 1024 * 1024) });
+    let (status, body) = enroll(&hub, huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(
         body["error"].as_str().unwrap().contains("too large"),
         "{body}"
@@ -176,7 +146,7 @@ async fn bad_enroll_bodies_get_json_errors(url: String) {
     );
 
     // None of that used the code up.
-    let (status, body) = post_enroll(&hub, json!({ "code": code })).await;
+    let (status, body) = enroll(&hub, json!({ "code": code })).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     hub.stop().await;
 }

@@ -7,8 +7,8 @@ mod hub_support;
 
 use chrono::{Duration, Utc};
 use hub_support::{
-    Hub, enrolled_device, event, org_with_people, post_events, post_events_raw, shift_events,
-    statuses,
+    Hub, device_time, enrolled_device, event, org_with_people, post_events, post_events_raw,
+    shift_events, statuses,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -64,8 +64,7 @@ async fn accepted_duplicate_and_rejected(url: String) {
         EventKind::ClockIn,
         start + Duration::minutes(30),
     );
-    let mut foreign = event(DeviceId::new(), 1, fx.people[1], EventKind::ClockIn, start);
-    foreign.seq = 1;
+    let foreign = event(DeviceId::new(), 1, fx.people[1], EventKind::ClockIn, start);
     let mixed = vec![fresh.clone(), foreign, batch[0].clone(), fresh.clone()];
     let (status, body) = post_events(&hub, &dev.device_token, &mixed).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -278,13 +277,7 @@ async fn revoked_device_gets_401_and_its_events_stay(url: String) {
     assert_eq!(hub.store.count_events(fx.org).await.unwrap(), 2);
 
     // Unknown and missing tokens.
-    let resp = hub
-        .http
-        .get(hub.url("/api/v1/device/time"))
-        .bearer_auth("0".repeat(64))
-        .send()
-        .await
-        .unwrap();
+    let resp = device_time(&hub, &"0".repeat(64)).await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     let body: Value = resp.json().await.unwrap();
     assert!(

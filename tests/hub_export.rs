@@ -9,7 +9,7 @@ mod hub_support;
 
 use admin_support::{call, fresh_db, get, person_with_token, post, preset_role, roles, site};
 use chrono::{TimeZone, Utc};
-use hub_support::{Hub, PG_ENV, enrolled_device, event, post_events};
+use hub_support::{Hub, device_time, enrolled_device, event, on_postgres, on_sqlite, post_events};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tapin::domain::{EventKind, PersonId, Preset};
@@ -146,13 +146,7 @@ async fn round_trip(
         StatusCode::OK,
         "the Top manager's token still works: {me}"
     );
-    let time = hub
-        .http
-        .get(hub.url("/api/v1/device/time"))
-        .bearer_auth(device_token)
-        .send()
-        .await
-        .expect("time");
+    let time = device_time(&hub, device_token).await;
     assert_eq!(
         time.status(),
         StatusCode::OK,
@@ -233,16 +227,12 @@ async fn export_import_export_is_byte_identical(url: String) {
     .await;
     assert_eq!(sheet["people"].as_array().map(Vec::len), Some(3), "{sheet}");
 
-    let dir = tempfile::tempdir().expect("temp dir");
-    let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("copy.db").display());
-    round_trip(&text, &sqlite, &s, &device_token, &sheet).await;
-    match std::env::var(PG_ENV) {
-        Ok(pg) if !pg.is_empty() => {
-            let pg = fresh_db(&pg).await;
-            round_trip(&text, &pg, &s, &device_token, &sheet).await;
-        }
-        _ => println!("PostgreSQL target skipped: {PG_ENV} not set"),
-    }
+    let round_trip = async |target: String| {
+        let target = fresh_db(&target).await;
+        round_trip(&text, &target, &s, &device_token, &sheet).await;
+    };
+    on_sqlite(round_trip).await;
+    on_postgres(round_trip).await;
 }
 
 async fn the_admin_export_needs_export_data_and_serves_the_same_format(url: String) {

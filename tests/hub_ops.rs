@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use hub_support::{
-    Hub, enrolled_device, eventually, org_with_people, post_events, shift_events, statuses,
+    Hub, device_time, enrolled_device, eventually, org_with_people, post_events, shift_events,
+    statuses,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -27,24 +28,13 @@ async fn device_over_its_rate_gets_429_with_retry_after(url: String) {
     let fx = org_with_people(&hub.store, 1).await;
     let dev = enrolled_device(&hub, fx.org, "Busy").await;
     let other = enrolled_device(&hub, fx.org, "Quiet").await;
-    let time = |token: String| {
-        let hub = &hub;
-        async move {
-            hub.http
-                .get(hub.url("/api/v1/device/time"))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
     for _ in 0..3 {
         assert_eq!(
-            time(dev.device_token.clone()).await.status(),
+            device_time(&hub, &dev.device_token).await.status(),
             StatusCode::OK
         );
     }
-    let refused = time(dev.device_token.clone()).await;
+    let refused = device_time(&hub, &dev.device_token).await;
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry: u64 = refused.headers()["retry-after"]
         .to_str()
@@ -62,7 +52,7 @@ async fn device_over_its_rate_gets_429_with_retry_after(url: String) {
     );
     // Another device is not affected.
     assert_eq!(
-        time(other.device_token.clone()).await.status(),
+        device_time(&hub, &other.device_token).await.status(),
         StatusCode::OK
     );
     hub.stop().await;

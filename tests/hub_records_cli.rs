@@ -6,101 +6,10 @@
 
 mod hub_support;
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
-
 use chrono::{TimeZone, Utc};
+use hub_support::cli::{SpawnedHub, command, db_url, ok, output, tapin};
 use serde_json::Value;
 use tapin::domain::{DeviceId, EventKind, PersonId};
-
-fn tapin(data_dir: &Path, args: &[&str], stdin: Option<&Path>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tapin"));
-    cmd.arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env_remove("TAPIN_CONFIG")
-        .env_remove("TAPIN_HUB")
-        .env_remove("TAPIN_ADMIN_TOKEN")
-        .env_remove("TAPIN_HUB_DB");
-    match stdin {
-        Some(file) => cmd.stdin(std::fs::File::open(file).expect("stdin file")),
-        None => cmd.stdin(Stdio::null()),
-    };
-    cmd.output().expect("the tapin binary runs")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn db_url(dir: &Path, file: &str) -> String {
-    format!("sqlite://{}?mode=rwc", dir.join(file).display())
-}
-
-/// A spawned `tapin hub`, killed when dropped.
-struct SpawnedHub {
-    child: Child,
-    url: String,
-}
-
-impl SpawnedHub {
-    fn start(dir: &Path) -> SpawnedHub {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tapin"))
-            .arg("--data-dir")
-            .arg(dir)
-            .args([
-                "hub",
-                "--listen",
-                "127.0.0.1:0",
-                "--db",
-                &db_url(dir, "hub.db"),
-            ])
-            .env_remove("TAPIN_CONFIG")
-            .env_remove("TAPIN_HUB_DB")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn the hub");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let first = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the hub prints its address within 30 s");
-        let url = first
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-            .to_owned();
-        SpawnedHub { child, url }
-    }
-}
-
-impl Drop for SpawnedHub {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn device_add_json_enrolls_and_the_timesheet_csv_is_the_payroll_export() {
@@ -109,7 +18,7 @@ async fn device_add_json_enrolls_and_the_timesheet_csv_is_the_payroll_export() {
     let init = ok(&tapin(
         d,
         &["hub", "init", "--db", &db_url(d, "hub.db"), "--json"],
-        None,
+        &[],
     ));
     let init: Value = serde_json::from_str(init.trim()).expect("init JSON");
     let admin = init["admin_token"]
@@ -117,24 +26,10 @@ async fn device_add_json_enrolls_and_the_timesheet_csv_is_the_payroll_export() {
         .expect("admin token")
         .to_owned();
     let hub = SpawnedHub::start(d);
-    let admin_args = |rest: &[&str]| -> Vec<String> {
-        let mut v: Vec<String> = [
-            "admin",
-            "--hub",
-            hub.url.as_str(),
-            "--token",
-            admin.as_str(),
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        v.extend(rest.iter().map(|s| s.to_string()));
-        v
-    };
     let run = |rest: &[&str]| -> String {
-        let args = admin_args(rest);
-        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        ok(&tapin(d, &refs, None))
+        let mut args = vec!["admin", "--hub", &hub.url, "--token", &admin];
+        args.extend_from_slice(rest);
+        ok(&tapin(d, &args, &[]))
     };
 
     // device add --json: exactly {"id", "enrollment_code"}, in that order.
@@ -291,30 +186,22 @@ async fn device_add_json_enrolls_and_the_timesheet_csv_is_the_payroll_export() {
     let first = ok(&tapin(
         d,
         &["hub", "export", "--db", &db_url(d, "hub.db")],
-        None,
+        &[],
     ));
     let file = d.join("org.json");
     std::fs::write(&file, &first).expect("write the dump");
-    let imported = tapin(
-        d,
-        &["hub", "import", "--db", &db_url(d, "copy.db")],
-        Some(&file),
-    );
-    ok(&imported);
-    let second = ok(&tapin(
-        d,
-        &["hub", "export", "--db", &db_url(d, "copy.db")],
-        None,
-    ));
+    let copy = db_url(d, "copy.db");
+    let import = || {
+        let dump = std::fs::File::open(&file).expect("the dump");
+        output(command(d, &["hub", "import", "--db", &copy]).stdin(dump))
+    };
+    ok(&import());
+    let second = ok(&tapin(d, &["hub", "export", "--db", &copy], &[]));
     assert!(
         first == second,
         "export → import → export must be identical"
     );
-    let again = tapin(
-        d,
-        &["hub", "import", "--db", &db_url(d, "copy.db")],
-        Some(&file),
-    );
+    let again = import();
     assert!(!again.status.success(), "a second import is refused");
     assert!(
         String::from_utf8_lossy(&again.stderr).contains("already exists"),

@@ -10,24 +10,16 @@ mod hub_support;
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{Duration, Utc};
-use hub_support::{Hub, enrolled_device, event, org_with_people, post_events, statuses};
+use hub_support::{
+    Hub, enrolled_device, event, fetch_roster, get_roster, org_with_people, person_entries,
+    post_events, statuses,
+};
 use reqwest::StatusCode;
 use tapin::domain::{
     Event, EventKind, Job, JobAccess, JobId, Person, PersonId, Preset, PunchState, Role, RoleId,
     Team, TeamId, TrackingMode, replay,
 };
 use tapin::wire::{RosterEntry, RosterItem, RosterResponse};
-
-async fn get_roster(hub: &Hub, token: &str, etag: Option<&str>) -> reqwest::Response {
-    let mut req = hub
-        .http
-        .get(hub.url("/api/v1/device/roster"))
-        .bearer_auth(token);
-    if let Some(tag) = etag {
-        req = req.header("if-none-match", tag);
-    }
-    req.send().await.unwrap()
-}
 
 fn person(name: &str, role: RoleId, jobs: JobAccess, archived: bool) -> Person {
     Person {
@@ -191,29 +183,19 @@ async fn rosters_never_cross_organisations(url: String) {
     let b = org_with_people(&hub.store, 2).await;
     let dev_b = enrolled_device(&hub, b.org, "B").await;
     // Another organisation's person cannot be put on the roster.
-    let foreign = vec![RosterEntry {
-        group: None,
-        item: RosterItem::Person(a.people[0]),
-    }];
+    let foreign = person_entries(&[a.people[0]]);
     assert!(
         hub.store
             .set_roster(b.org, dev_b.device_id, &foreign)
             .await
             .is_err()
     );
-    let mine = vec![RosterEntry {
-        group: None,
-        item: RosterItem::Person(b.people[0]),
-    }];
+    let mine = person_entries(&[b.people[0]]);
     hub.store
         .set_roster(b.org, dev_b.device_id, &mine)
         .await
         .unwrap();
-    let roster: RosterResponse = get_roster(&hub, &dev_b.device_token, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let roster = fetch_roster(&hub, &dev_b.device_token).await;
     let shown: Vec<PersonId> = roster.directory.people().map(|p| p.id).collect();
     assert_eq!(shown, vec![b.people[0]]);
     assert!(
@@ -261,21 +243,12 @@ async fn statuses_are_right_after_late_events_and_corrections(url: String) {
     let mode = TrackingMode::Personal;
     let a = enrolled_device(&hub, fx.org, "A").await;
     let b = enrolled_device(&hub, fx.org, "B").await;
-    let on = |people: &[PersonId]| -> Vec<RosterEntry> {
-        people
-            .iter()
-            .map(|p| RosterEntry {
-                group: None,
-                item: RosterItem::Person(*p),
-            })
-            .collect()
-    };
     hub.store
-        .set_roster(fx.org, a.device_id, &on(&[pat, sam]))
+        .set_roster(fx.org, a.device_id, &person_entries(&[pat, sam]))
         .await
         .unwrap();
     hub.store
-        .set_roster(fx.org, b.device_id, &on(&[other]))
+        .set_roster(fx.org, b.device_id, &person_entries(&[other]))
         .await
         .unwrap();
     // Sub-microsecond instants: states keep them exactly.
@@ -326,20 +299,12 @@ async fn statuses_are_right_after_late_events_and_corrections(url: String) {
         refetch(&hub, &a.device_token, &etag_a).await.is_none(),
         "nothing shown changed: 304"
     );
-    let roster: RosterResponse = get_roster(&hub, &a.device_token, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let roster = fetch_roster(&hub, &a.device_token).await;
     assert_eq!(states_of(&roster)[&pat], replayed(&sent_now, pat, mode));
 
     // A late clock-out before Sam's clock-in: ignored, Sam still works.
     let sent_now = post(vec![next(sam, EventKind::ClockOut, at(1))]).await;
-    let roster: RosterResponse = get_roster(&hub, &a.device_token, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let roster = fetch_roster(&hub, &a.device_token).await;
     assert_eq!(states_of(&roster)[&sam], replayed(&sent_now, sam, mode));
     assert!(states_of(&roster)[&sam].is_working());
 
@@ -389,14 +354,7 @@ async fn stale_statuses_are_refolded_at_read(url: String) {
     let pat = fx.people[0];
     let dev = enrolled_device(&hub, fx.org, "A").await;
     hub.store
-        .set_roster(
-            fx.org,
-            dev.device_id,
-            &[RosterEntry {
-                group: None,
-                item: RosterItem::Person(pat),
-            }],
-        )
+        .set_roster(fx.org, dev.device_id, &person_entries(&[pat]))
         .await
         .unwrap();
     let t0 = Utc::now() - Duration::hours(2);
@@ -434,11 +392,7 @@ async fn stale_statuses_are_refolded_at_read(url: String) {
         .execute(&pool)
         .await
         .unwrap();
-    let roster: RosterResponse = get_roster(&hub, &dev.device_token, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let roster = fetch_roster(&hub, &dev.device_token).await;
     let sent = vec![clock_in.clone(), clock_out.clone()];
     assert_eq!(
         states_of(&roster)[&pat],
@@ -457,11 +411,7 @@ async fn stale_statuses_are_refolded_at_read(url: String) {
         .execute(&pool)
         .await
         .unwrap();
-    let roster: RosterResponse = get_roster(&hub, &dev.device_token, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let roster = fetch_roster(&hub, &dev.device_token).await;
     assert_eq!(
         states_of(&roster)[&pat],
         replayed(&sent, pat, TrackingMode::Individual)
@@ -475,11 +425,7 @@ async fn stale_statuses_are_refolded_at_read(url: String) {
         t0 + Duration::minutes(40),
     );
     post_events(&hub, &dev.device_token, std::slice::from_ref(&check_in)).await;
-    let roster: RosterResponse = get_roster(&hub, &dev.device_token, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let roster = fetch_roster(&hub, &dev.device_token).await;
     let sent = vec![clock_in, clock_out, check_in];
     assert_eq!(
         states_of(&roster)[&pat],

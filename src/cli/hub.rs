@@ -15,6 +15,7 @@ use std::path::Path;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
+use crate::hub::admin::input;
 use crate::hub::store::admin::InitError;
 use crate::hub::{HubConfig, Store, redact_url, serve_reporting};
 use crate::sanitize::for_terminal;
@@ -69,18 +70,25 @@ pub struct InitArgs {
 }
 
 /// The database URL: the one given, or a SQLite file in the data directory.
-fn db_url(given: Option<&str>, data_dir: &Path) -> String {
+pub(super) fn db_url(given: Option<&str>, data_dir: &Path) -> String {
     match given {
         Some(url) => url.to_owned(),
         None => format!("sqlite://{}?mode=rwc", data_dir.join("hub.db").display()),
     }
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")
+}
+
+/// Connects to the hub database; the error names it without its password.
+pub(super) async fn open(url: &str) -> anyhow::Result<Store> {
+    Store::connect(url)
+        .await
+        .with_context(|| format!("opening the hub database ({})", redact_url(url)))
 }
 
 pub fn run(data_dir: &Path, args: &HubArgs) -> anyhow::Result<()> {
@@ -98,32 +106,17 @@ pub fn run(data_dir: &Path, args: &HubArgs) -> anyhow::Result<()> {
     }
 }
 
-fn check_name(what: &str, name: &str) -> anyhow::Result<()> {
-    let trimmed = name.trim();
-    anyhow::ensure!(
-        !trimmed.is_empty()
-            && trimmed.chars().count() <= crate::wire::admin::MAX_NAME_CHARS
-            && for_terminal(trimmed) == trimmed,
-        "{what} must be 1 to {} printable characters",
-        crate::wire::admin::MAX_NAME_CHARS
-    );
-    Ok(())
+/// A name given on the command line, checked as the hub checks names it is sent.
+fn name(what: &str, given: &str) -> anyhow::Result<String> {
+    input::name(what, given).map_err(|e| anyhow::anyhow!(e.message))
 }
 
 async fn run_init(url: &str, args: &InitArgs) -> anyhow::Result<()> {
-    check_name("--org", &args.org)?;
-    check_name("--top-manager", &args.top_manager)?;
-    check_name("--admin-name", &args.admin_name)?;
-    let store = Store::connect(url)
-        .await
-        .with_context(|| format!("opening the hub database ({})", redact_url(url)))?;
-    let result = store
-        .init_site(
-            args.admin_name.trim(),
-            args.org.trim(),
-            args.top_manager.trim(),
-        )
-        .await;
+    let org = name("--org", &args.org)?;
+    let top_manager = name("--top-manager", &args.top_manager)?;
+    let admin_name = name("--admin-name", &args.admin_name)?;
+    let store = open(url).await?;
+    let result = store.init_site(&admin_name, &org, &top_manager).await;
     store.close().await;
     let made = match result {
         Ok(made) => made,

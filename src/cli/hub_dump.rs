@@ -15,6 +15,7 @@ use std::path::Path;
 use anyhow::Context;
 use clap::Args;
 
+use super::hub::{db_url, open, runtime};
 use crate::hub::store::admin::ImportError;
 use crate::hub::{Store, redact_url};
 use crate::sanitize::for_terminal;
@@ -37,26 +38,6 @@ pub struct ImportArgs {
     /// Database URL [default: sqlite://<data-dir>/hub.db]
     #[arg(long, value_name = "URL", env = "TAPIN_HUB_DB", hide_env_values = true)]
     pub db: Option<String>,
-}
-
-fn db_url(given: Option<&str>, data_dir: &Path) -> String {
-    match given {
-        Some(url) => url.to_owned(),
-        None => format!("sqlite://{}?mode=rwc", data_dir.join("hub.db").display()),
-    }
-}
-
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")
-}
-
-async fn open(url: &str) -> anyhow::Result<Store> {
-    Store::connect(url)
-        .await
-        .with_context(|| format!("opening the hub database ({})", redact_url(url)))
 }
 
 pub fn export(data_dir: &Path, args: &ExportArgs) -> anyhow::Result<()> {

@@ -1,6 +1,7 @@
 //! The command line: the only layer that prints to stdout/stderr. Everything
 //! below it returns values and errors; this turns them into text and exit codes.
 
+use std::os::unix::fs::DirBuilderExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,6 +9,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::config;
+use crate::sanitize::lines_for_terminal;
 
 mod admin;
 mod hub;
@@ -46,12 +48,11 @@ pub enum Command {
 impl Cli {
     /// kiosk.toml as named by `--config`/`TAPIN_CONFIG`, or the default location
     /// (which may be absent).
-    fn kiosk_config(&self) -> anyhow::Result<config::KioskConfig> {
-        let config = match &self.config {
-            Some(path) => config::KioskConfig::load(path, true)?,
-            None => config::KioskConfig::load(&config::default_config_path(), false)?,
-        };
-        Ok(config)
+    fn kiosk_config(&self) -> Result<config::KioskConfig, config::ConfigError> {
+        match &self.config {
+            Some(path) => config::KioskConfig::load(path, true),
+            None => config::KioskConfig::load(&config::default_config_path(), false),
+        }
     }
 
     /// `--data-dir`, else kiosk.toml's `data_dir`, else the XDG default.
@@ -69,7 +70,9 @@ pub fn main() -> ExitCode {
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("tapin: {error:#}");
+            // An error can quote what the hub or a file said (serde quotes an
+            // unknown value raw): nothing in it may drive the terminal.
+            eprintln!("tapin: {}", lines_for_terminal(&format!("{error:#}")));
             ExitCode::FAILURE
         }
     }
@@ -78,7 +81,12 @@ pub fn main() -> ExitCode {
 fn run(cli: &Cli) -> anyhow::Result<()> {
     let kiosk_config = cli.kiosk_config()?;
     let data_dir = cli.data_dir(&kiosk_config);
-    std::fs::create_dir_all(&data_dir)
+    // Only tapin's user may look inside (the journal holds who worked when), as
+    // `Journal::open` would make it; created here first, for the logs.
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&data_dir)
         .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
     let _log_guard = crate::logging::init(&data_dir)?;
     match &cli.command {

@@ -60,8 +60,8 @@ pub fn decide(
         Intent::CheckIn { subject, job } => ctx.punch(subject, Punch::CheckIn(job)),
         Intent::CheckOut { subject } => ctx.punch(subject, Punch::CheckOut),
         Intent::SwitchJob { subject, job } => ctx.punch(subject, Punch::SwitchJob(job)),
-        Intent::CrewClockIn { members } => crew::clock_in(&ctx, &members),
-        Intent::CrewClockOut { members } => crew::clock_out(&ctx, &members),
+        Intent::CrewClockIn { members } => crew::clock(&ctx, &members, Punch::ClockIn),
+        Intent::CrewClockOut { members } => crew::clock(&ctx, &members, Punch::ClockOut),
         Intent::CrewStartJob { job } => crew::start_job(&ctx, job),
         Intent::CrewStopJob { job } => crew::stop_job(&ctx, job),
         Intent::CrewCheckOutMember { member } => crew::check_out_member(&ctx, member),
@@ -130,6 +130,16 @@ struct Subject<'a> {
     person: &'a Person,
     role: &'a Role,
     who: Who,
+    relation: Relation<'a>,
+}
+
+/// A person's own punches need `track_own_time`; team members have none: their
+/// lead or the kiosk punches them.
+fn may_track_own(person: &Person, role: &Role) -> Result<(), Refusal> {
+    if person.mode == TrackingMode::TeamMember {
+        return Err(Refusal::TeamMemberSelfPunch);
+    }
+    may_act_on_own(role, OnBehalf::TrackTime)
 }
 
 struct Ctx<'a> {
@@ -166,7 +176,8 @@ impl<'a> Ctx<'a> {
     /// The subject, who must be known, not archived and have a role.
     fn subject(&self, id: PersonId) -> Result<Subject<'a>, Refusal> {
         let person = self.dir.person(id).ok_or(Refusal::UnknownPerson)?;
-        let who = match self.relation(id) {
+        let relation = self.relation(id);
+        let who = match relation {
             // At a kiosk the person tapping is the subject.
             Relation::Kiosk | Relation::Own { .. } => Who::You,
             Relation::Lead | Relation::Other { .. } => Who::Named(person.name.clone()),
@@ -178,20 +189,22 @@ impl<'a> Ctx<'a> {
             .dir
             .role(person.role)
             .ok_or_else(|| Refusal::NoRole { who: who.clone() })?;
-        Ok(Subject { person, role, who })
+        Ok(Subject {
+            person,
+            role,
+            who,
+            relation,
+        })
     }
 
     /// May the actor punch for `subject` at the device's clock? Returns the
     /// method to record.
     fn may_track(&self, subject: &Subject<'_>) -> Result<Method, Refusal> {
-        match self.relation(subject.person.id) {
+        match subject.relation {
             Relation::Kiosk => Ok(self.method),
             Relation::Lead => Ok(Method::Team),
             Relation::Own { role } => {
-                if subject.person.mode == TrackingMode::TeamMember {
-                    return Err(Refusal::TeamMemberSelfPunch);
-                }
-                may_act_on_own(role, OnBehalf::TrackTime)?;
+                may_track_own(subject.person, role)?;
                 Ok(self.method)
             }
             Relation::Other { actor, role } => {

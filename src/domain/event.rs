@@ -203,10 +203,14 @@ pub struct Event {
 impl Event {
     /// The instant in the device's local time.
     pub fn local_time(&self) -> DateTime<FixedOffset> {
-        // An offset outside ±24 h cannot come from a real clock; show UTC then.
-        let offset = FixedOffset::east_opt(self.utc_offset_secs).unwrap_or(Utc.fix());
-        self.at.with_timezone(&offset)
+        self.at.with_timezone(&fixed_offset(self.utc_offset_secs))
     }
+}
+
+/// An offset in seconds east of UTC. One outside ±24 h cannot come from a real
+/// clock (or be configured on purpose): it reads as UTC.
+pub(crate) fn fixed_offset(utc_offset_secs: i32) -> FixedOffset {
+    FixedOffset::east_opt(utc_offset_secs).unwrap_or(Utc.fix())
 }
 
 #[cfg(test)]

@@ -157,6 +157,7 @@ const PROJECT_MANAGER_ADDS: &[Right] = &[
 ];
 
 impl Preset {
+    /// Every preset: Anuko's seven, then TrackingTime's four.
     pub const ALL: &'static [Preset] = &[
         Preset::Administrator,
         Preset::TopManager,
@@ -171,24 +172,11 @@ impl Preset {
         Preset::Coworker,
     ];
 
-    /// The Anuko family of presets.
-    pub const ANUKO: &'static [Preset] = &[
-        Preset::Administrator,
-        Preset::TopManager,
-        Preset::Manager,
-        Preset::CoManager,
-        Preset::Supervisor,
-        Preset::User,
-        Preset::Client,
-    ];
+    /// The Anuko family of presets: the first seven of [`Preset::ALL`].
+    pub const ANUKO: &'static [Preset] = Preset::ALL.split_at(7).0;
 
-    /// The TrackingTime family of presets.
-    pub const TRACKING_TIME: &'static [Preset] = &[
-        Preset::TrackingTimeAdmin,
-        Preset::TrackingTimeManager,
-        Preset::ProjectManager,
-        Preset::Coworker,
-    ];
+    /// The TrackingTime family of presets: the rest of [`Preset::ALL`].
+    pub const TRACKING_TIME: &'static [Preset] = Preset::ALL.split_at(7).1;
 
     /// The role's name as its product shows it.
     pub fn name(self) -> &'static str {

@@ -6,10 +6,11 @@
 //! [`Team::members`] of teams the lead leads; the date lock compares the date in
 //! the organisation's offset. Serializes as plain lists, keyed by id on load.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+use super::event::fixed_offset;
 use super::ids::{JobId, PersonId, RoleId, TeamId};
 use super::person::{Job, Person, Team};
 use super::role::Role;
@@ -148,9 +149,8 @@ impl Directory {
 
     /// The organisation's calendar day of an instant.
     pub fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
-        // An offset outside ±24 h cannot be configured on purpose; fall back to UTC.
-        let offset = FixedOffset::east_opt(self.settings.utc_offset_secs).unwrap_or(Utc.fix());
-        at.with_timezone(&offset).date_naive()
+        at.with_timezone(&fixed_offset(self.settings.utc_offset_secs))
+            .date_naive()
     }
 
     /// Whether an instant falls on a day the date lock closes.

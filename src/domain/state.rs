@@ -262,6 +262,24 @@ pub enum AnomalyKind {
     CorrectionOfUnknownEvent,
 }
 
+impl AnomalyKind {
+    /// Stable snake_case name, the same as its serde name: used in CSV flags and
+    /// in the hub's anomaly lists.
+    pub fn name(self) -> &'static str {
+        match self {
+            AnomalyKind::ClockInWhileClockedIn => "clock_in_while_clocked_in",
+            AnomalyKind::ClockOutWithoutClockIn => "clock_out_without_clock_in",
+            AnomalyKind::BreakOutOfOrder => "break_out_of_order",
+            AnomalyKind::MissingCheckOut => "missing_check_out",
+            AnomalyKind::MissingBreakEnd => "missing_break_end",
+            AnomalyKind::CheckInWithoutClockIn => "check_in_without_clock_in",
+            AnomalyKind::CheckOutWithoutCheckIn => "check_out_without_check_in",
+            AnomalyKind::NoWorkdayClock => "no_workday_clock",
+            AnomalyKind::CorrectionOfUnknownEvent => "correction_of_unknown_event",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Anomaly {
     pub event: EventId,
@@ -307,7 +325,20 @@ pub fn corrected_times<'a>(
 /// clock-out's check-out comes before it).
 pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>, mode: TrackingMode) -> Replay {
     let events: Vec<&Event> = events.into_iter().collect();
-    let moved = corrected_times(events.iter().copied());
+    let corrected = corrected_times(events.iter().copied());
+    replay_each(&events, &corrected, mode, |_, _, _, _| {})
+}
+
+/// [`replay`], calling `step` for each punch as it is applied, with its
+/// corrected time, the event, and the states before and after it. `corrected`
+/// is [`corrected_times`] of `events`. The timesheet walks the same history
+/// through this, so its hours and the anomalies never disagree.
+pub(crate) fn replay_each(
+    events: &[&Event],
+    corrected: &BTreeMap<EventId, DateTime<Utc>>,
+    mode: TrackingMode,
+    mut step: impl FnMut(DateTime<Utc>, &Event, &PunchState, &PunchState),
+) -> Replay {
     let punches: BTreeSet<EventId> = events
         .iter()
         .filter(|e| !matches!(e.kind, EventKind::Correction { .. }))
@@ -315,7 +346,7 @@ pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>, mode: TrackingMod
         .collect();
     let mut anomalies = Vec::new();
     let mut timeline: Vec<(DateTime<Utc>, &Event)> = Vec::with_capacity(events.len());
-    for e in &events {
+    for e in events {
         match &e.kind {
             EventKind::Correction { corrects, .. } => {
                 if !punches.contains(corrects) {
@@ -326,7 +357,7 @@ pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>, mode: TrackingMod
                     });
                 }
             }
-            _ => timeline.push((moved.get(&e.id).copied().unwrap_or(e.at), e)),
+            _ => timeline.push((corrected.get(&e.id).copied().unwrap_or(e.at), e)),
         }
     }
     // Stable: same-instant events keep their recorded order.
@@ -341,6 +372,7 @@ pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>, mode: TrackingMod
                 kind,
             });
         }
+        step(at, e, &state, &applied.state);
         state = applied.state;
     }
     Replay { state, anomalies }

@@ -227,17 +227,7 @@ impl IssueKind {
     /// Stable snake_case name, used in CSV flags.
     pub fn name(&self) -> &'static str {
         match self {
-            IssueKind::Punch { anomaly } => match anomaly {
-                AnomalyKind::ClockInWhileClockedIn => "clock_in_while_clocked_in",
-                AnomalyKind::ClockOutWithoutClockIn => "clock_out_without_clock_in",
-                AnomalyKind::BreakOutOfOrder => "break_out_of_order",
-                AnomalyKind::MissingCheckOut => "missing_check_out",
-                AnomalyKind::MissingBreakEnd => "missing_break_end",
-                AnomalyKind::CheckInWithoutClockIn => "check_in_without_clock_in",
-                AnomalyKind::CheckOutWithoutCheckIn => "check_out_without_check_in",
-                AnomalyKind::NoWorkdayClock => "no_workday_clock",
-                AnomalyKind::CorrectionOfUnknownEvent => "correction_of_unknown_event",
-            },
+            IssueKind::Punch { anomaly } => anomaly.name(),
             IssueKind::MissingClockOut => "missing_clock_out",
             IssueKind::ArrivedLate { .. } => "arrived_late",
             IssueKind::NeedsReview => "needs_review",

@@ -15,7 +15,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Extension, Router};
 use chrono::Utc;
 
@@ -83,20 +83,41 @@ impl AppState {
     }
 }
 
+/// Routes: each path with its handlers. The one list of the hub's paths: the
+/// router is built from it, and the OpenAPI test checks the document against it.
+pub type Routes = Vec<(&'static str, MethodRouter<Arc<AppState>>)>;
+
+/// Every route of the hub.
+fn routes() -> Routes {
+    let events = post(api::events::post_events).layer(Extension(BodyLimit(MAX_BATCH_BYTES)));
+    let mut routes: Routes = vec![
+        ("/api/v1/enroll", post(api::enroll::enroll)),
+        ("/api/v1/device/events", events),
+        ("/api/v1/device/time", get(api::time::time)),
+        ("/api/v1/device/roster", get(api::roster::roster)),
+        ("/api/v1/openapi.json", get(api::health::openapi)),
+        ("/healthz", get(api::health::healthz)),
+        ("/metrics", get(api::health::metrics)),
+    ];
+    routes.extend(api::admin::routes());
+    routes
+}
+
+/// Every path the hub routes.
+#[cfg(test)]
+pub(crate) fn paths() -> Vec<&'static str> {
+    routes().into_iter().map(|(path, _)| path).collect()
+}
+
 /// The hub's routes.
 pub fn router(state: Arc<AppState>) -> Router {
     let metrics = state.metrics.clone();
     let timeout = state.config.request_timeout;
-    let events = post(api::events::post_events).layer(Extension(BodyLimit(MAX_BATCH_BYTES)));
-    Router::new()
-        .route("/api/v1/enroll", post(api::enroll::enroll))
-        .route("/api/v1/device/events", events)
-        .route("/api/v1/device/time", get(api::time::time))
-        .route("/api/v1/device/roster", get(api::roster::roster))
-        .route("/api/v1/openapi.json", get(api::health::openapi))
-        .route("/healthz", get(api::health::healthz))
-        .route("/metrics", get(api::health::metrics))
-        .merge(api::admin::routes())
+    routes()
+        .into_iter()
+        .fold(Router::new(), |router, (path, handlers)| {
+            router.route(path, handlers)
+        })
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(middleware::from_fn_with_state(metrics, metrics::track))
         .fallback(not_found)

@@ -151,6 +151,32 @@ fn path_text(path: &serde_ignored::Path<'_>) -> String {
     }
 }
 
+/// The token of `Authorization: Bearer TOKEN`, if it has a token's form (64 hex
+/// digits); 401 naming `who` ("device", "admin") otherwise. Shared by device and
+/// admin authentication.
+pub fn bearer_token<'a>(parts: &'a Parts, who: &str) -> Result<&'a str, ApiError> {
+    let token = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| {
+            ApiError::unauthorized(format!(
+                "missing {who} token: send Authorization: Bearer TOKEN"
+            ))
+        })?;
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(unknown_token(who));
+    }
+    Ok(token)
+}
+
+/// 401 for a token that names no `who` ("device", "admin").
+pub fn unknown_token(who: &str) -> ApiError {
+    ApiError::unauthorized(format!("unknown {who} token"))
+}
+
 /// The device making the call: authenticated by its bearer token, not revoked,
 /// within its rate.
 #[derive(Clone, Debug)]
@@ -160,23 +186,12 @@ impl FromRequestParts<Arc<AppState>> for DeviceAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<AppState>) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(|| {
-                ApiError::unauthorized("missing device token: send Authorization: Bearer TOKEN")
-            })?;
-        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(ApiError::unauthorized("unknown device token"));
-        }
+        let token = bearer_token(parts, "device")?;
         let device = app
             .store
             .device_by_token(token)
             .await?
-            .ok_or_else(|| ApiError::unauthorized("unknown device token"))?;
+            .ok_or_else(|| unknown_token("device"))?;
         if device.revoked {
             return Err(ApiError::unauthorized(
                 "this device has been revoked: ask an admin to enroll it again",

@@ -1,12 +1,13 @@
 //! The OpenAPI 3 description of every hub endpoint, served at
 //! `/api/v1/openapi.json`. Hand-maintained beside the handlers; a test checks that
-//! every routed path is described.
+//! the paths described are exactly the paths routed (`crate::hub::app`'s table).
 
 use serde_json::{Value, json};
 
 use crate::wire::{MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_NAME_BYTES, MAX_TEXT_BYTES};
 
-/// Paths the hub routes, as described here.
+/// The paths of the device API and the hub's own endpoints (the admin API's are
+/// in `api::admin`); the test checks each is routed.
 pub const PATHS: &[&str] = &[
     "/api/v1/enroll",
     "/api/v1/device/events",
@@ -17,11 +18,24 @@ pub const PATHS: &[&str] = &[
     "/metrics",
 ];
 
-fn error_response(description: &str) -> Value {
-    json!({
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    })
+/// `{"$ref": ...}` to the schema `name` of the document's components.
+pub(crate) fn schema(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+/// An answer with a JSON body of schema `s`.
+pub(crate) fn ok(description: &str, s: Value) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": s}}})
+}
+
+/// An array of the schema `name`.
+pub(crate) fn list_of(name: &str) -> Value {
+    json!({"type": "array", "items": schema(name)})
+}
+
+/// An error answer: a JSON `Error` body.
+pub(crate) fn error_response(description: &str) -> Value {
+    ok(description, schema("Error"))
 }
 
 fn device_errors() -> Value {
@@ -35,10 +49,16 @@ fn device_errors() -> Value {
     })
 }
 
-fn merge(mut base: Value, extra: Value) -> Value {
-    if let (Some(b), Value::Object(e)) = (base.as_object_mut(), extra) {
-        b.extend(e);
+/// Adds the members of the object `extra` to the object at `pointer` in `doc`
+/// (`""`: `doc` itself); nothing when there is no object there.
+pub(crate) fn merge_at(doc: &mut Value, pointer: &str, extra: Value) {
+    if let (Some(Value::Object(target)), Value::Object(extra)) = (doc.pointer_mut(pointer), extra) {
+        target.extend(extra);
     }
+}
+
+fn merge(mut base: Value, extra: Value) -> Value {
+    merge_at(&mut base, "", extra);
     base
 }
 
@@ -240,12 +260,13 @@ mod tests {
         for path in PATHS {
             assert!(doc["paths"].get(*path).is_some(), "{path} missing");
         }
-        for path in crate::hub::api::admin::PATHS {
+        let routed = crate::hub::app::paths();
+        for path in &routed {
             assert!(doc["paths"].get(*path).is_some(), "{path} missing");
         }
         assert_eq!(
             doc["paths"].as_object().map(|p| p.len()),
-            Some(PATHS.len() + crate::hub::api::admin::PATHS.len())
+            Some(routed.len())
         );
     }
 }

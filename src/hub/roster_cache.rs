@@ -145,14 +145,13 @@ impl Doc {
 
 #[derive(Debug)]
 struct View {
-    org_version: i64,
-    roster_version: i64,
+    /// The tag told: its status part is the greatest `changed_seq` among `shown`.
+    tag: RosterTag,
     /// The people shown, sorted.
     shown: Vec<PersonId>,
-    /// Every status change up to this organisation status sequence is in `status`.
+    /// Every status change up to this organisation status sequence is in
+    /// `tag.status`.
     seen: i64,
-    /// The greatest `changed_seq` among `shown`.
-    status: i64,
     doc: Option<Doc>,
     /// When last used, in [`Inner::clock`] ticks.
     used: u64,
@@ -165,16 +164,8 @@ impl View {
             + 256
     }
 
-    fn tag(&self) -> RosterTag {
-        RosterTag {
-            org_version: self.org_version,
-            roster_version: self.roster_version,
-            status: self.status,
-        }
-    }
-
     fn fits(&self, head: &RosterHead) -> bool {
-        self.org_version == head.org_version && self.roster_version == head.roster_version
+        self.tag.org_version == head.org_version && self.tag.roster_version == head.roster_version
     }
 }
 
@@ -256,7 +247,7 @@ impl RosterCache {
             Some(view) if view.fits(head) => {
                 view.used = now;
                 if view.seen >= head.status_seq {
-                    Known::Tag(view.tag())
+                    Known::Tag(view.tag)
                 } else {
                     Known::ChangesSince(view.seen)
                 }
@@ -277,12 +268,12 @@ impl RosterCache {
         let mut inner = self.lock();
         let view = inner.views.get_mut(&device).filter(|v| v.fits(head))?;
         for (person, seq) in changes {
-            if *seq > view.status && view.shown.binary_search(person).is_ok() {
-                view.status = *seq;
+            if *seq > view.tag.status && view.shown.binary_search(person).is_ok() {
+                view.tag.status = *seq;
             }
         }
         view.seen = view.seen.max(head.status_seq);
-        Some(view.tag())
+        Some(view.tag)
     }
 
     /// The document held under exactly `tag`.
@@ -346,7 +337,7 @@ impl RosterCache {
                 if touched || doc.tag != before {
                     doc.assemble(now)?;
                 }
-                view.status = view.status.max(doc.tag.status);
+                view.tag.status = view.tag.status.max(doc.tag.status);
                 view.seen = view.seen.max(head.status_seq);
                 Some((doc.tag, doc.body.clone()))
             }
@@ -367,11 +358,9 @@ impl RosterCache {
         let mut inner = self.lock();
         inner.clock += 1;
         let view = View {
-            org_version: snapshot.head.org_version,
-            roster_version: snapshot.head.roster_version,
+            tag: snapshot.tag,
             shown: snapshot.shown.clone(),
             seen: snapshot.head.status_seq,
-            status: snapshot.tag.status,
             doc: Some(doc),
             used: inner.clock,
         };

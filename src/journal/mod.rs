@@ -139,7 +139,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use checkpoint::Checkpointer;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension, Params, Row, Transaction, TransactionBehavior};
 
 pub use error::{CORRUPT_RECOVERY, JournalError};
 pub use open::{DB_FILE, LOCK_FILE};
@@ -202,7 +202,6 @@ pub struct Journal {
     last_seq: HashMap<DeviceId, u64>,
     /// The number of pending rows, as in the outbox.
     pending: u64,
-    ack_sql: outbox::AckSql,
     _lock: File,
 }
 
@@ -220,7 +219,6 @@ impl Journal {
             opts,
             last_seq: HashMap::new(),
             pending: 0,
-            ack_sql: outbox::AckSql::default(),
             _lock: opened.lock,
         };
         journal.load_counters()?;
@@ -245,6 +243,53 @@ impl Journal {
     /// To be called after each committed write.
     fn committed(&self) {
         self.checkpointer.committed();
+    }
+
+    /// Runs one writing statement (prepared once per connection) as its own
+    /// transaction. Returns the number of rows changed.
+    fn execute(&self, sql: &str, params: impl Params) -> Result<usize, JournalError> {
+        let path = self.db_path.as_path();
+        let changed = self
+            .conn
+            .prepare_cached(sql)
+            .at(path)?
+            .execute(params)
+            .at(path)?;
+        self.committed();
+        Ok(changed)
+    }
+
+    /// The row a query (prepared once per connection) returns, if any.
+    fn query_opt<T>(
+        &self,
+        sql: &str,
+        params: impl Params,
+        read: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Option<T>, JournalError> {
+        let path = self.db_path.as_path();
+        self.conn
+            .prepare_cached(sql)
+            .at(path)?
+            .query_row(params, read)
+            .optional()
+            .at(path)
+    }
+
+    /// Runs `work` in one `BEGIN IMMEDIATE` transaction and returns its result once
+    /// committed. If `work` fails, nothing it wrote is kept.
+    fn write<T>(
+        &mut self,
+        work: impl FnOnce(&Transaction<'_>, &Path) -> Result<T, JournalError>,
+    ) -> Result<T, JournalError> {
+        let path = self.db_path.as_path();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .at(path)?;
+        let done = work(&tx, path)?;
+        tx.commit().at(path)?;
+        self.committed();
+        Ok(done)
     }
 
     /// Reads the sequence counters and the pending count into memory.

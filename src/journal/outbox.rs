@@ -2,9 +2,10 @@
 //! life of a row (pending → acked → deleted, or pending → parked → pending).
 
 use std::path::Path;
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Row, ToSql, TransactionBehavior, params, params_from_iter};
+use rusqlite::{Row, ToSql, params, params_from_iter};
 
 use super::Journal;
 use super::codec::{instant, micros, seq_to_sql};
@@ -57,20 +58,9 @@ pub(crate) fn ack_sql(from: &str) -> String {
     )
 }
 
-/// The acknowledgement statements, built once per journal.
-pub(crate) struct AckSql {
-    pending: String,
-    parked: String,
-}
-
-impl Default for AckSql {
-    fn default() -> Self {
-        AckSql {
-            pending: ack_sql("pending"),
-            parked: ack_sql("parked"),
-        }
-    }
-}
+/// The acknowledgement statements, built once per process.
+static ACK_PENDING: LazyLock<String> = LazyLock::new(|| ack_sql("pending"));
+static ACK_PARKED: LazyLock<String> = LazyLock::new(|| ack_sql("parked"));
 
 /// An event the hub refused, kept for an admin to look at.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,7 +85,6 @@ impl Journal {
         if drafts.is_empty() {
             return Ok(Vec::new());
         }
-        let path = self.db_path.as_path();
         let last_before = self.last_seq.get(&device).copied().unwrap_or(0);
         let events: Vec<Event> = drafts
             .iter()
@@ -116,11 +105,7 @@ impl Journal {
             .collect();
         let last = last_before + events.len() as u64;
 
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .at(path)?;
-        {
+        self.write(|tx, path| {
             let mut insert = tx.prepare_cached(INSERT).at(path)?;
             let mut insert_event = tx.prepare_cached(INSERT_EVENT).at(path)?;
             for event in &events {
@@ -144,9 +129,8 @@ impl Journal {
                     seq_to_sql(path, last)?
                 ])
                 .at(path)?;
-        }
-        tx.commit().at(path)?;
-        self.committed();
+            Ok(())
+        })?;
 
         self.last_seq.insert(device, last);
         self.pending += events.len() as u64;
@@ -180,21 +164,16 @@ impl Journal {
         if ids.is_empty() {
             return Ok(0);
         }
-        let path = self.db_path.as_path();
         let at_us = micros(at);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .at(path)?;
-        let (mut from_pending, mut from_parked) = (0usize, 0usize);
-        {
+        let (from_pending, from_parked) = self.write(|tx, path| {
             let any_parked: bool = tx
                 .prepare_cached(ANY_PARKED)
                 .at(path)?
                 .query_row([], |row| row.get(0))
                 .at(path)?;
-            let mut ack = tx.prepare_cached(&self.ack_sql.pending).at(path)?;
-            let mut ack_parked = tx.prepare_cached(&self.ack_sql.parked).at(path)?;
+            let mut ack = tx.prepare_cached(&ACK_PENDING).at(path)?;
+            let mut ack_parked = tx.prepare_cached(&ACK_PARKED).at(path)?;
+            let (mut from_pending, mut from_parked) = (0usize, 0usize);
             for chunk in ids.chunks(ACK_CHUNK) {
                 let keys = chunk.iter().map(|id| Some(id.0.as_bytes().as_slice()));
                 let padding = std::iter::repeat_n(None, ACK_CHUNK - chunk.len());
@@ -208,9 +187,8 @@ impl Journal {
                     from_parked += ack_parked.execute(params_from_iter(params())).at(path)?;
                 }
             }
-        }
-        tx.commit().at(path)?;
-        self.committed();
+            Ok((from_pending, from_parked))
+        })?;
         self.pending -= from_pending as u64;
         Ok(from_pending + from_parked)
     }
@@ -227,16 +205,11 @@ impl Journal {
         if refused.is_empty() {
             return Ok(0);
         }
-        let path = self.db_path.as_path();
         let at_us = micros(at);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .at(path)?;
-        let (mut from_pending, mut reparked) = (0u64, 0usize);
-        {
+        let (from_pending, reparked) = self.write(|tx, path| {
             let mut park = tx.prepare_cached(PARK_PENDING).at(path)?;
             let mut repark = tx.prepare_cached(REPARK).at(path)?;
+            let (mut from_pending, mut reparked) = (0u64, 0usize);
             for (id, reason) in refused {
                 let key = id.0.as_bytes().as_slice();
                 if park.execute(params![key, at_us, reason]).at(path)? == 1 {
@@ -245,9 +218,8 @@ impl Journal {
                     reparked += repark.execute(params![key, at_us, reason]).at(path)?;
                 }
             }
-        }
-        tx.commit().at(path)?;
-        self.committed();
+            Ok((from_pending, reparked))
+        })?;
         self.pending -= from_pending;
         Ok(from_pending as usize + reparked)
     }
@@ -284,14 +256,7 @@ impl Journal {
     /// Puts a parked event back in the queue, at its original place (oldest first).
     /// Returns whether it was parked.
     pub fn retry_parked(&mut self, id: EventId) -> Result<bool, JournalError> {
-        let path = self.db_path.as_path();
-        let changed = self
-            .conn
-            .prepare_cached(RETRY)
-            .at(path)?
-            .execute([id.0.as_bytes().as_slice()])
-            .at(path)?;
-        self.committed();
+        let changed = self.execute(RETRY, [id.0.as_bytes().as_slice()])?;
         self.pending += changed as u64;
         Ok(changed == 1)
     }
@@ -324,17 +289,11 @@ impl Journal {
         now: DateTime<Utc>,
         max_rows: usize,
     ) -> Result<usize, JournalError> {
-        let path = self.db_path.as_path();
         // A negative age would reach into the future: treat it as zero.
         let older_than = older_than.max(chrono::Duration::zero());
         let cutoff = now.checked_sub_signed(older_than).map_or(i64::MIN, micros);
         let max_rows = i64::try_from(max_rows).unwrap_or(i64::MAX);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .at(path)?;
-        let mut deleted = 0;
-        {
+        self.write(|tx, path| {
             let positions = tx
                 .prepare_cached(COMPACTABLE)
                 .at(path)?
@@ -343,13 +302,12 @@ impl Journal {
                 .collect::<Result<Vec<_>, _>>()
                 .at(path)?;
             let mut delete = tx.prepare_cached(DELETE).at(path)?;
+            let mut deleted = 0;
             for pos in positions {
                 deleted += delete.execute([pos]).at(path)?;
             }
-        }
-        tx.commit().at(path)?;
-        self.committed();
-        Ok(deleted)
+            Ok(deleted)
+        })
     }
 
     /// [`Journal::compact_acked`] with the age from [`super::JournalOptions`].

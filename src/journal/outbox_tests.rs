@@ -14,6 +14,11 @@ fn seqs(events: &[Event]) -> Vec<u64> {
     events.iter().map(|e| e.seq).collect()
 }
 
+/// `n` clock-ins of `person` at `t0()`: one decision of `n` events.
+fn clock_ins(person: PersonId, n: usize) -> Vec<EventDraft> {
+    (0..n).map(|_| draft(person, t0())).collect()
+}
+
 #[test]
 fn record_assigns_ids_and_gap_free_seqs() {
     let (_dir, mut j) = fresh();
@@ -80,9 +85,7 @@ fn acknowledge_removes_from_pending_and_duplicates_are_harmless() {
     let (dir, mut j) = fresh();
     let device = DeviceId::new();
     let p = PersonId::new();
-    let events = j
-        .record(device, 0, &[draft(p, t0()), draft(p, t0()), draft(p, t0())])
-        .unwrap();
+    let events = j.record(device, 0, &clock_ins(p, 3)).unwrap();
     assert_eq!(
         j.acknowledge(&[events[0].id, events[2].id], t0()).unwrap(),
         2
@@ -126,9 +129,7 @@ fn park_lists_with_reason_and_retry_requeues_in_place() {
     let (dir, mut j) = fresh();
     let device = DeviceId::new();
     let p = PersonId::new();
-    let events = j
-        .record(device, 0, &[draft(p, t0()), draft(p, t0()), draft(p, t0())])
-        .unwrap();
+    let events = j.record(device, 0, &clock_ins(p, 3)).unwrap();
     let later = t0() + Duration::minutes(5);
     let refused = [(events[1].id, "person archived".to_string())];
     assert_eq!(j.park(&refused, later).unwrap(), 1);
@@ -181,18 +182,7 @@ fn compaction_respects_age_and_state() {
     let device = DeviceId::new();
     let p = PersonId::new();
     let age = Duration::days(30);
-    let events = j
-        .record(
-            device,
-            0,
-            &[
-                draft(p, t0()),
-                draft(p, t0()),
-                draft(p, t0()),
-                draft(p, t0()),
-            ],
-        )
-        .unwrap();
+    let events = j.record(device, 0, &clock_ins(p, 4)).unwrap();
     // 0: acked at t0; 1: acked 10 days later; 2: parked; 3: pending.
     j.acknowledge(&[events[0].id], t0()).unwrap();
     j.acknowledge(&[events[1].id], t0() + Duration::days(10))
@@ -237,8 +227,7 @@ fn compaction_works_in_steps() {
     let (_dir, mut j) = fresh();
     let p = PersonId::new();
     let n = COMPACT_CHUNK + 500;
-    let drafts: Vec<EventDraft> = (0..n).map(|_| draft(p, t0())).collect();
-    let events = j.record(DeviceId::new(), 0, &drafts).unwrap();
+    let events = j.record(DeviceId::new(), 0, &clock_ins(p, n)).unwrap();
     j.acknowledge(&ids(&events), t0()).unwrap();
     let later = t0() + Duration::days(60);
     assert_eq!(
@@ -315,13 +304,7 @@ fn hot_queries_use_their_indexes() {
     let p = PersonId::new();
     let device = DeviceId::new();
     // Some rows in every state, and statistics, so the planner has a choice.
-    let events = j
-        .record(
-            device,
-            0,
-            &(0..50).map(|_| draft(p, t0())).collect::<Vec<_>>(),
-        )
-        .unwrap();
+    let events = j.record(device, 0, &clock_ins(p, 50)).unwrap();
     j.acknowledge(&ids(&events[..30]), t0()).unwrap();
     j.park(&[(events[40].id, "x".into())], t0()).unwrap();
     // Without statistics (as in production) and with them.

@@ -3,11 +3,11 @@
 //! how long a lockout — belongs to the caller; this only stores it.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use super::Journal;
 use super::codec::{instant_opt, micros};
-use super::error::{JournalError, SqliteResultExt};
+use super::error::JournalError;
 use crate::domain::PersonId;
 
 const GET: &str = "SELECT failures, locked_until_us FROM pin_failures WHERE person = ?1";
@@ -28,22 +28,15 @@ pub struct PinFailures {
 impl Journal {
     /// The person's counter (zero and unlocked if none is stored).
     pub fn pin_failures(&self, person: PersonId) -> Result<PinFailures, JournalError> {
-        let path = self.db_path.as_path();
-        let row = self
-            .conn
-            .prepare_cached(GET)
-            .at(path)?
-            .query_row([person.0.as_bytes().as_slice()], |row| {
-                Ok((row.get::<_, i64>(0)?, row.get::<_, Option<i64>>(1)?))
-            })
-            .optional()
-            .at(path)?;
+        let row = self.query_opt(GET, [person.0.as_bytes().as_slice()], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, Option<i64>>(1)?))
+        })?;
         let Some((count, locked_until)) = row else {
             return Ok(PinFailures::default());
         };
         Ok(PinFailures {
             count: u32::try_from(count).unwrap_or(u32::MAX),
-            locked_until: instant_opt(path, locked_until)?,
+            locked_until: instant_opt(&self.db_path, locked_until)?,
         })
     }
 
@@ -53,29 +46,20 @@ impl Journal {
         person: PersonId,
         failures: PinFailures,
     ) -> Result<(), JournalError> {
-        let path = self.db_path.as_path();
-        self.conn
-            .prepare_cached(PUT)
-            .at(path)?
-            .execute(params![
+        self.execute(
+            PUT,
+            params![
                 person.0.as_bytes().as_slice(),
                 i64::from(failures.count),
                 failures.locked_until.map(micros),
-            ])
-            .at(path)?;
-        self.committed();
+            ],
+        )?;
         Ok(())
     }
 
     /// Forgets the person's counter (after a right PIN, or an admin's unlock).
     pub fn clear_pin_failures(&mut self, person: PersonId) -> Result<(), JournalError> {
-        let path = self.db_path.as_path();
-        self.conn
-            .prepare_cached(CLEAR)
-            .at(path)?
-            .execute([person.0.as_bytes().as_slice()])
-            .at(path)?;
-        self.committed();
+        self.execute(CLEAR, [person.0.as_bytes().as_slice()])?;
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 //! and show people while the hub is unreachable.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use super::Journal;
 use super::codec::{instant, micros};
@@ -28,25 +28,18 @@ pub struct CachedRoster {
 impl Journal {
     /// The cached roster, if the hub ever sent one.
     pub fn cached_roster(&self) -> Result<Option<CachedRoster>, JournalError> {
-        let path = self.db_path.as_path();
-        let row = self
-            .conn
-            .prepare_cached(GET)
-            .at(path)?
-            .query_row([], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, Vec<u8>>(1)?,
-                    row.get::<_, i64>(2)?,
-                ))
-            })
-            .optional()
-            .at(path)?;
+        let row = self.query_opt(GET, [], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, Vec<u8>>(1)?,
+                row.get::<_, i64>(2)?,
+            ))
+        })?;
         row.map(|(etag, body, fetched_at)| {
             Ok(CachedRoster {
                 etag,
                 body,
-                fetched_at: instant(path, fetched_at)?,
+                fetched_at: instant(&self.db_path, fetched_at)?,
             })
         })
         .transpose()
@@ -55,16 +48,13 @@ impl Journal {
     /// Replaces the cached roster, and notes the roster check in the sync cursor,
     /// in one transaction.
     pub fn store_roster(&mut self, roster: &CachedRoster) -> Result<(), JournalError> {
-        let path = self.db_path.as_path();
-        let tx = self.conn.transaction().at(path)?;
-        tx.prepare_cached(PUT)
-            .at(path)?
-            .execute(params![roster.etag, roster.body, micros(roster.fetched_at)])
-            .at(path)?;
-        super::sync_cursor::set_roster_checked(&tx, path, roster.fetched_at)?;
-        tx.commit().at(path)?;
-        self.committed();
-        Ok(())
+        self.write(|tx, path| {
+            tx.prepare_cached(PUT)
+                .at(path)?
+                .execute(params![roster.etag, roster.body, micros(roster.fetched_at)])
+                .at(path)?;
+            super::sync_cursor::set_roster_checked(tx, path, roster.fetched_at)
+        })
     }
 }
 

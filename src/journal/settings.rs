@@ -1,10 +1,10 @@
 //! Device settings kept in the journal, as key/value rows behind typed accessors:
 //! the values the hub gave at enrollment, which must survive a lost kiosk.toml.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use super::Journal;
-use super::error::{JournalError, SqliteResultExt};
+use super::error::JournalError;
 use crate::domain::DeviceId;
 
 const GET: &str = "SELECT value FROM settings WHERE key = ?1";
@@ -53,23 +53,11 @@ impl Journal {
     }
 
     fn setting(&self, key: &str) -> Result<Option<String>, JournalError> {
-        let path = self.db_path.as_path();
-        self.conn
-            .prepare_cached(GET)
-            .at(path)?
-            .query_row([key], |row| row.get(0))
-            .optional()
-            .at(path)
+        self.query_opt(GET, [key], |row| row.get(0))
     }
 
     fn set_setting(&mut self, key: &str, value: &str) -> Result<(), JournalError> {
-        let path = self.db_path.as_path();
-        self.conn
-            .prepare_cached(PUT)
-            .at(path)?
-            .execute(params![key, value])
-            .at(path)?;
-        self.committed();
+        self.execute(PUT, params![key, value])?;
         Ok(())
     }
 }

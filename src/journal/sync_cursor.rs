@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::Journal;
 use super::codec::{instant_opt, micros};
@@ -34,51 +34,38 @@ pub struct SyncCursor {
 impl Journal {
     /// Where synchronisation stands.
     pub fn sync_cursor(&self) -> Result<SyncCursor, JournalError> {
-        let path = self.db_path.as_path();
-        let row = self
-            .conn
-            .prepare_cached(GET)
-            .at(path)?
-            .query_row([], |row| {
-                Ok((
-                    row.get::<_, Option<i64>>(0)?,
-                    row.get::<_, Option<i64>>(1)?,
-                    row.get::<_, Option<String>>(2)?,
-                ))
-            })
-            .optional()
-            .at(path)?;
+        let row = self.query_opt(GET, [], |row| {
+            Ok((
+                row.get::<_, Option<i64>>(0)?,
+                row.get::<_, Option<i64>>(1)?,
+                row.get::<_, Option<String>>(2)?,
+            ))
+        })?;
         let Some((push, roster, roster_etag)) = row else {
             return Ok(SyncCursor::default());
         };
         Ok(SyncCursor {
-            last_push_at: instant_opt(path, push)?,
-            last_roster_check_at: instant_opt(path, roster)?,
+            last_push_at: instant_opt(&self.db_path, push)?,
+            last_roster_check_at: instant_opt(&self.db_path, roster)?,
             roster_etag,
         })
     }
 
     /// Notes that the hub answered a push successfully at `at`.
     pub fn set_last_push(&mut self, at: DateTime<Utc>) -> Result<(), JournalError> {
-        let path = self.db_path.as_path();
-        self.conn
-            .prepare_cached(SET_PUSH)
-            .at(path)?
-            .execute(params![micros(at)])
-            .at(path)?;
-        self.committed();
+        self.execute(SET_PUSH, params![micros(at)])?;
         Ok(())
     }
 
     /// Notes that the hub answered a roster request at `at` (for a 304 Not
     /// Modified; [`Journal::store_roster`] notes it for a new roster).
     pub fn set_roster_checked(&mut self, at: DateTime<Utc>) -> Result<(), JournalError> {
-        set_roster_checked(&self.conn, &self.db_path, at)?;
-        self.committed();
+        self.execute(SET_ROSTER, params![micros(at)])?;
         Ok(())
     }
 }
 
+/// Notes the roster check inside a transaction that stores a new roster.
 pub(crate) fn set_roster_checked(
     conn: &Connection,
     path: &Path,

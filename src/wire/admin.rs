@@ -16,7 +16,7 @@ use std::fmt;
 use uuid::Uuid;
 
 use super::OrgId;
-use crate::domain::{JobId, PersonId, Preset, RightSet, RoleId, TeamId, TrackingMode};
+use crate::domain::{JobId, PersonId, RightSet, Role, RoleId, TeamId, TrackingMode};
 
 /// Characters a name (person, role, team, job, organisation) may have.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -231,17 +231,20 @@ pub struct PersonPatch {
 
 // --- roles ------------------------------------------------------------------
 
-/// A role and how many people have it.
+/// A role (the domain's, as it serialises: `id`, `name`, `rank`, `rights`,
+/// `fixed`, `preset`) and how many people have it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleView {
-    pub id: RoleId,
-    pub name: String,
-    pub rank: i32,
-    pub rights: RightSet,
-    /// Built in (Administrator, Top manager): not editable.
-    pub fixed: bool,
-    pub preset: Option<Preset>,
+    #[serde(flatten)]
+    pub role: Role,
     pub people: u64,
+}
+
+impl std::ops::Deref for RoleView {
+    type Target = Role;
+    fn deref(&self) -> &Role {
+        &self.role
+    }
 }
 
 /// `POST /api/v1/admin/roles`: a custom role.

@@ -82,7 +82,7 @@ pub struct TimesheetView {
     pub generated_at: DateTime<Utc>,
     pub people: Vec<PersonSheetView>,
     /// Per job over the range and every person.
-    pub jobs: Vec<JobTotalView>,
+    pub jobs: Vec<JobTimeView>,
     pub open_shifts: Vec<OpenShiftView>,
     pub issues: Vec<IssueView>,
 }
@@ -118,18 +118,11 @@ pub struct DayView {
     pub jobs: Vec<JobTimeView>,
 }
 
+/// Time on one job: a person's on one day, a person's over the range, or
+/// everyone's over the range.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobTimeView {
     /// The job's id.
-    pub id: JobId,
-    pub name: Option<String>,
-    pub secs: i64,
-    pub billable_cents: i64,
-    pub cost_cents: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JobTotalView {
     pub id: JobId,
     pub name: Option<String>,
     pub secs: i64,

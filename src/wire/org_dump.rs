@@ -279,7 +279,7 @@ mod opt_instant {
 
     pub fn serialize<S: Serializer>(us: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
         match us {
-            Some(us) => s.serialize_str(&to_text(*us).map_err(serde::ser::Error::custom)?),
+            Some(us) => instant::serialize(us, s),
             None => s.serialize_none(),
         }
     }

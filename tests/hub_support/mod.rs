@@ -1,10 +1,14 @@
 //! Shared scaffolding of the hub tests: a hub in-process on 127.0.0.1 port 0 over a
 //! real database (a SQLite temp file, or PostgreSQL from `TAPIN_TEST_POSTGRES_URL`),
-//! an organisation with people and a job, an enrolled device, and event builders.
-//! Every hub stops by itself when its handle is dropped.
+//! an organisation with people and a job, an enrolled device, event builders, and
+//! the device endpoints' requests. Every hub stops by itself when its handle is
+//! dropped. The benchmarks use it too (`#[path]`); [`cli`] runs the real binary.
 #![allow(dead_code)]
 
+pub mod cli;
+
 use std::future::Future;
+use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -15,12 +19,17 @@ use tapin::domain::{
     Preset, Role, RoleId, TrackingMode,
 };
 use tapin::hub::{HubConfig, Store, launch};
-use tapin::wire::{EnrollResponse, OrgId};
+use tapin::wire::{EnrollResponse, OrgId, RosterEntry, RosterItem, RosterResponse};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub const PG_ENV: &str = "TAPIN_TEST_POSTGRES_URL";
+
+/// The URL of the SQLite database in `file`, made when first opened.
+pub fn sqlite_url(file: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", file.display())
+}
 
 /// Runs `scenario` against a fresh SQLite file.
 pub async fn on_sqlite<F, Fut>(scenario: F)
@@ -29,8 +38,7 @@ where
     Fut: Future<Output = ()>,
 {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("hub.db").display());
-    scenario(url).await;
+    scenario(sqlite_url(&dir.path().join("hub.db"))).await;
 }
 
 /// Runs `scenario` against PostgreSQL, or says it was skipped.
@@ -194,6 +202,19 @@ pub async fn org_with_people(store: &Store, n: usize) -> OrgFixture {
     }
 }
 
+/// POSTs `body` to the enrollment endpoint; returns status and JSON answer.
+pub async fn enroll(hub: &Hub, body: Value) -> (StatusCode, Value) {
+    let resp = hub
+        .http
+        .post(hub.url("/api/v1/enroll"))
+        .json(&body)
+        .send()
+        .await
+        .expect("enroll request");
+    let status = resp.status();
+    (status, resp.json().await.expect("json answer"))
+}
+
 /// Creates a device in `org` and enrolls it over HTTP.
 pub async fn enrolled_device(hub: &Hub, org: OrgId, name: &str) -> EnrollResponse {
     let device = hub
@@ -201,15 +222,51 @@ pub async fn enrolled_device(hub: &Hub, org: OrgId, name: &str) -> EnrollRespons
         .create_device(org, name, chrono::Duration::hours(24))
         .await
         .expect("create device");
-    let resp = hub
-        .http
-        .post(hub.url("/api/v1/enroll"))
-        .json(&serde_json::json!({ "code": device.enrollment_code }))
+    let (status, body) = enroll(hub, serde_json::json!({ "code": device.enrollment_code })).await;
+    assert_eq!(status, StatusCode::OK);
+    serde_json::from_value(body).expect("enroll body")
+}
+
+/// GETs the hub's time with a device token.
+pub async fn device_time(hub: &Hub, token: &str) -> reqwest::Response {
+    hub.http
+        .get(hub.url("/api/v1/device/time"))
+        .bearer_auth(token)
         .send()
         .await
-        .expect("enroll");
-    assert_eq!(resp.status(), StatusCode::OK);
-    resp.json().await.expect("enroll body")
+        .expect("time")
+}
+
+/// GETs the device's roster, with `If-None-Match: etag` when given.
+pub async fn get_roster(hub: &Hub, token: &str, etag: Option<&str>) -> reqwest::Response {
+    let mut req = hub
+        .http
+        .get(hub.url("/api/v1/device/roster"))
+        .bearer_auth(token);
+    if let Some(tag) = etag {
+        req = req.header("if-none-match", tag);
+    }
+    req.send().await.expect("roster")
+}
+
+/// The device's roster.
+pub async fn fetch_roster(hub: &Hub, token: &str) -> RosterResponse {
+    get_roster(hub, token, None)
+        .await
+        .json()
+        .await
+        .expect("roster body")
+}
+
+/// Roster entries showing `people`, in order, in no group.
+pub fn person_entries(people: &[PersonId]) -> Vec<RosterEntry> {
+    people
+        .iter()
+        .map(|p| RosterEntry {
+            group: None,
+            item: RosterItem::Person(*p),
+        })
+        .collect()
 }
 
 /// A kiosk event.
@@ -235,8 +292,8 @@ pub fn event(
     }
 }
 
-/// A well-formed day: each person clocks in, then out, `per_person` events each
-/// alternating, a second apart.
+/// A well-formed day of `count` events a second apart: the people in turn, each
+/// clocking in, then out on their next turn.
 pub fn shift_events(
     device: DeviceId,
     people: &[PersonId],

@@ -4,9 +4,10 @@ use clap::Subcommand;
 use reqwest::Method;
 
 use super::client::Client;
-use super::render::{print_fields, print_json, print_table};
+use super::render::{print_fields, print_json, print_table, yes};
 use super::{Output, items};
 use crate::domain::{Right, RightSet};
+use crate::sanitize::for_terminal;
 use crate::wire::admin::{
     AssignJob, JobAssigned, JobPatch, JobView, NewJob, NewRole, NewTeam, RolePatch, RoleView,
     TeamPatch, TeamView,
@@ -306,7 +307,7 @@ pub async fn job(client: &Client, out: Output, cmd: &JobCommand) -> anyhow::Resu
             }
             println!(
                 "{} now assigned to {} more people",
-                crate::sanitize::for_terminal(&done.name),
+                for_terminal(&done.name),
                 done.people.len()
             );
             let rows: Vec<Vec<String>> = done
@@ -320,17 +321,7 @@ pub async fn job(client: &Client, out: Output, cmd: &JobCommand) -> anyhow::Resu
     };
     let rows: Vec<Vec<String>> = jobs
         .iter()
-        .map(|j| {
-            vec![
-                j.id.to_string(),
-                j.name.clone(),
-                if j.archived {
-                    "yes".into()
-                } else {
-                    "no".into()
-                },
-            ]
-        })
+        .map(|j| vec![j.id.to_string(), j.name.clone(), yes(j.archived)])
         .collect();
     print_table(&["ID", "NAME", "ARCHIVED"], &rows);
     Ok(())

@@ -1,5 +1,6 @@
-//! The HTTP client of `tapin admin`: one call per verb, JSON in and out, the hub's
-//! refusals turned into errors that quote its (sanitized) message.
+//! The HTTP client of `tapin admin`: one call per verb, JSON in and out (or text
+//! out, for the CSV reports), the hub's refusals turned into errors that quote its
+//! (sanitized) message.
 //!
 //! Guarantees: the token travels only in the `Authorization` header and is never
 //! printed; every path segment taken from the command line (a name, an id) is
@@ -47,8 +48,8 @@ impl Client {
         })
     }
 
-    /// `/api/v1/admin/` followed by `segments`, each percent-encoded.
-    fn url(&self, segments: &[&str]) -> anyhow::Result<Url> {
+    /// `/api/v1/admin/` followed by `segments`, each percent-encoded, and `query`.
+    fn url(&self, segments: &[&str], query: &[(&str, String)]) -> anyhow::Result<Url> {
         let mut url = self.base.clone();
         {
             let mut path = url
@@ -58,23 +59,21 @@ impl Client {
                 .extend(["api", "v1", "admin"])
                 .extend(segments);
         }
-        Ok(url)
-    }
-
-    /// Calls `method` on the admin path `segments` with an optional JSON body and
-    /// query, and decodes the answer.
-    pub async fn call<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        segments: &[&str],
-        query: &[(&str, String)],
-        body: Option<&(impl Serialize + ?Sized)>,
-    ) -> anyhow::Result<T> {
-        let mut url = self.url(segments)?;
         if !query.is_empty() {
             url.query_pairs_mut()
                 .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
         }
+        Ok(url)
+    }
+
+    /// Calls `method` on the admin path `segments` with an optional JSON body and
+    /// query, and returns the answer's bytes; a non-2xx answer is an error.
+    async fn fetch(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&(impl Serialize + ?Sized)>,
+    ) -> anyhow::Result<bytes::Bytes> {
         let mut req = self
             .http
             .request(method.clone(), url.clone())
@@ -97,12 +96,37 @@ impl Client {
                 .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned());
             anyhow::bail!("the hub refused ({status}): {}", for_terminal(&message));
         }
+        Ok(bytes)
+    }
+
+    /// Calls `method` on the admin path `segments` with an optional JSON body and
+    /// query, and decodes the answer.
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, String)],
+        body: Option<&(impl Serialize + ?Sized)>,
+    ) -> anyhow::Result<T> {
+        let url = self.url(segments, query)?;
+        let bytes = self.fetch(&method, &url, body).await?;
         serde_json::from_slice(&bytes).with_context(|| {
             format!(
                 "the hub's answer to {method} {} is not what this tapin expects",
                 url.path()
             )
         })
+    }
+
+    /// GETs an admin path whose answer is text, not JSON (the timesheet CSV).
+    pub async fn get_text(
+        &self,
+        segments: &[&str],
+        query: &[(&str, String)],
+    ) -> anyhow::Result<String> {
+        let url = self.url(segments, query)?;
+        let bytes = self.fetch(&Method::GET, &url, None::<&()>).await?;
+        String::from_utf8(bytes.into()).context("the hub's answer is not UTF-8 text")
     }
 
     pub async fn get<T: DeserializeOwned>(

@@ -165,7 +165,7 @@ pub fn run(args: &AdminArgs) -> anyhow::Result<()> {
                 time,
                 reason,
             } => records::correct(&client, out, event, *time, reason).await,
-            AdminCommand::Report(cmd) => records::report(&client, args, out, cmd).await,
+            AdminCommand::Report(cmd) => records::report(&client, out, cmd).await,
         }
     })
 }

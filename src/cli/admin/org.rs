@@ -6,7 +6,7 @@ use reqwest::Method;
 
 use super::Output;
 use super::client::Client;
-use super::render::{print_fields, print_json, print_table};
+use super::render::{money, print_fields, print_json, print_table};
 use crate::sanitize::for_terminal;
 use crate::wire::admin::{
     AuditView, NewOrg, NewToken, OrgCreated, OrgSettingsView, RateView, SetDateLock, SetRate,
@@ -87,10 +87,6 @@ fn cents(text: &str) -> Result<i64, String> {
         .checked_mul(100)
         .and_then(|c| c.checked_add(frac))
         .ok_or_else(bad)
-}
-
-fn money(cents: i64) -> String {
-    format!("{}.{:02}", cents / 100, (cents % 100).abs())
 }
 
 pub async fn whoami(client: &Client, out: Output) -> anyhow::Result<()> {

@@ -4,7 +4,7 @@ use clap::Subcommand;
 use reqwest::Method;
 
 use super::client::Client;
-use super::render::{print_fields, print_json, print_table};
+use super::render::{print_fields, print_json, print_table, yes};
 use super::{Output, items, pin_from_stdin};
 use crate::domain::TrackingMode;
 use crate::wire::admin::{NewPerson, PersonPatch, PersonView};
@@ -214,21 +214,16 @@ pub async fn run(client: &Client, out: Output, cmd: &PersonCommand) -> anyhow::R
             let p: PersonView = client.get(&["people", person], &[]).await?;
             show(out, &p)
         }
-        PersonCommand::Archive { person } => {
+        PersonCommand::Archive { person } | PersonCommand::Unarchive { person } => {
+            let verb = if matches!(cmd, PersonCommand::Archive { .. }) {
+                "archive"
+            } else {
+                "unarchive"
+            };
             let p: PersonView = client
                 .send(
                     Method::POST,
-                    &["people", person, "archive"],
-                    &serde_json::json!({}),
-                )
-                .await?;
-            show(out, &p)
-        }
-        PersonCommand::Unarchive { person } => {
-            let p: PersonView = client
-                .send(
-                    Method::POST,
-                    &["people", person, "unarchive"],
+                    &["people", person, verb],
                     &serde_json::json!({}),
                 )
                 .await?;
@@ -251,10 +246,6 @@ fn jobs(p: &PersonView) -> String {
     } else {
         p.jobs.len().to_string()
     }
-}
-
-fn yes(b: bool) -> String {
-    if b { "yes".into() } else { "no".into() }
 }
 
 fn list(out: Output, people: &[PersonView]) -> anyhow::Result<()> {

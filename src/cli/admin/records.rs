@@ -8,18 +8,17 @@
 //! or `YYYY-MM-DD HH:MM[:SS]` in this computer's time zone.
 
 use std::io::Write;
-use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use clap::{Subcommand, ValueEnum};
-use reqwest::{Method, Url};
+use reqwest::Method;
 
+use super::Output;
 use super::client::Client;
-use super::render::{print_json, print_table};
-use super::{AdminArgs, Output};
+use super::render::{money, print_json, print_table};
+use crate::domain::{EventId, PersonId};
 use crate::sanitize::for_terminal;
-use crate::wire::ErrorBody;
 use crate::wire::admin_records::{EventView, NewCorrection, TimesheetView};
 
 #[derive(Debug, Subcommand)]
@@ -80,12 +79,6 @@ fn hours(secs: i64) -> String {
     format!("{}:{:02}", minutes / 60, minutes % 60)
 }
 
-fn money(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
-}
-
 fn local(at: DateTime<Utc>, offset_secs: i32) -> String {
     chrono::FixedOffset::east_opt(offset_secs)
         .map(|o| at.with_timezone(&o).format("%Y-%m-%d %H:%M:%S").to_string())
@@ -114,21 +107,20 @@ pub async fn events(
         return print_json(&events);
     }
     let rows: Vec<Vec<String>> = events.iter().map(event_row).collect();
-    print_table(
-        &[
-            "ID",
-            "PERSON",
-            "KIND",
-            "JOB",
-            "TIME",
-            "CORRECTED TO",
-            "DEVICE",
-            "NOTE",
-        ],
-        &rows,
-    );
+    print_table(&EVENT_HEADERS, &rows);
     Ok(())
 }
+
+const EVENT_HEADERS: [&str; 8] = [
+    "ID",
+    "PERSON",
+    "KIND",
+    "JOB",
+    "TIME",
+    "CORRECTED TO",
+    "DEVICE",
+    "NOTE",
+];
 
 fn event_row(e: &EventView) -> Vec<String> {
     let kind = match (e.kind.as_str(), e.corrects) {
@@ -183,28 +175,11 @@ pub async fn correct(
     if out == Output::Json {
         return print_json(&made);
     }
-    print_table(
-        &[
-            "ID",
-            "PERSON",
-            "KIND",
-            "JOB",
-            "TIME",
-            "CORRECTED TO",
-            "DEVICE",
-            "NOTE",
-        ],
-        &[event_row(&made)],
-    );
+    print_table(&EVENT_HEADERS, &[event_row(&made)]);
     Ok(())
 }
 
-pub async fn report(
-    client: &Client,
-    args: &AdminArgs,
-    out: Output,
-    cmd: &ReportCommand,
-) -> anyhow::Result<()> {
+pub async fn report(client: &Client, out: Output, cmd: &ReportCommand) -> anyhow::Result<()> {
     let ReportCommand::Timesheet {
         from,
         to,
@@ -228,7 +203,7 @@ pub async fn report(
                 "jobs_csv"
             };
             query.push(("format", name.to_owned()));
-            let body = fetch_text(args, &["reports", "timesheet"], &query).await?;
+            let body = client.get_text(&["reports", "timesheet"], &query).await?;
             let mut stdout = std::io::stdout().lock();
             stdout
                 .write_all(body.as_bytes())
@@ -302,85 +277,33 @@ fn print_sheet(sheet: &TimesheetView) {
             .find(|p| p.id.0 == id)
             .map_or_else(|| id.to_string(), |p| p.name.clone())
     };
-    if !sheet.open_shifts.is_empty() {
-        println!();
-        let rows: Vec<Vec<String>> = sheet
+    let row = |person: PersonId, day: NaiveDate, what: String, event: EventId| {
+        vec![name(person.0), day.to_string(), what, event.to_string()]
+    };
+    print_section(
+        &["OPEN SHIFT", "DAY", "SINCE", "EVENT"],
+        sheet
             .open_shifts
             .iter()
-            .map(|o| {
-                vec![
-                    name(o.person.id.0),
-                    o.day.to_string(),
-                    o.since.to_rfc3339(),
-                    o.id.to_string(),
-                ]
-            })
-            .collect();
-        print_table(&["OPEN SHIFT", "DAY", "SINCE", "EVENT"], &rows);
-    }
-    if !sheet.issues.is_empty() {
-        println!();
-        let rows: Vec<Vec<String>> = sheet
+            .map(|o| row(o.person.id, o.day, o.since.to_rfc3339(), o.id))
+            .collect(),
+    );
+    print_section(
+        &["ISSUE", "DAY", "KIND", "EVENT"],
+        sheet
             .issues
             .iter()
-            .map(|i| {
-                vec![
-                    name(i.person.id.0),
-                    i.day.to_string(),
-                    i.kind.clone(),
-                    i.id.to_string(),
-                ]
-            })
-            .collect();
-        print_table(&["ISSUE", "DAY", "KIND", "EVENT"], &rows);
-    }
+            .map(|i| row(i.person.id, i.day, i.kind.clone(), i.id))
+            .collect(),
+    );
 }
 
-/// GETs an admin path as text (the CSV formats), with the same URL building,
-/// token handling and error reporting as [`Client`].
-async fn fetch_text(
-    args: &AdminArgs,
-    segments: &[&str],
-    query: &[(&str, String)],
-) -> anyhow::Result<String> {
-    let hub = args
-        .hub
-        .as_deref()
-        .ok_or_else(|| anyhow::anyhow!("say which hub: --hub http://HOST:PORT or TAPIN_HUB"))?;
-    let token = args.token.as_deref().ok_or_else(|| {
-        anyhow::anyhow!("give an admin token: --token TOKEN or TAPIN_ADMIN_TOKEN")
-    })?;
-    let mut url = Url::parse(hub.trim_end_matches('/'))
-        .with_context(|| format!("--hub {:?} is not a URL", for_terminal(hub)))?;
-    url.path_segments_mut()
-        .map_err(|()| anyhow::anyhow!("--hub cannot be a base URL"))?
-        .pop_if_empty()
-        .extend(["api", "v1", "admin"])
-        .extend(segments);
-    url.query_pairs_mut()
-        .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(60))
-        .build()
-        .context("making the HTTP client")?;
-    let resp = http
-        .get(url.clone())
-        .bearer_auth(token.trim())
-        .send()
-        .await
-        .with_context(|| format!("cannot reach the hub at {}", for_terminal(hub)))?;
-    let status = resp.status();
-    let bytes = resp
-        .bytes()
-        .await
-        .with_context(|| format!("reading the hub's answer to GET {}", url.path()))?;
-    if !status.is_success() {
-        let message = serde_json::from_slice::<ErrorBody>(&bytes)
-            .map(|e| e.error)
-            .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned());
-        anyhow::bail!("the hub refused ({status}): {}", for_terminal(&message));
+/// A blank line and a table, only when there are rows.
+fn print_section(headers: &[&str], rows: Vec<Vec<String>>) {
+    if !rows.is_empty() {
+        println!();
+        print_table(headers, &rows);
     }
-    String::from_utf8(bytes.to_vec()).context("the hub's CSV is not UTF-8")
 }
 
 #[cfg(test)]

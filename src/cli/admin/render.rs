@@ -7,14 +7,8 @@
 
 use serde::Serialize;
 
-use crate::sanitize::for_terminal;
-
-/// Whether `c` must not reach a terminal raw (as `for_terminal` decides).
-fn is_unsafe(c: char) -> bool {
-    let mut buf = [0u8; 4];
-    let s: &str = c.encode_utf8(&mut buf);
-    for_terminal(s) != s
-}
+use crate::domain::timesheet::Money;
+use crate::sanitize::{for_terminal, is_unsafe};
 
 /// JSON text safe for a terminal: unsafe characters (which serde_json leaves raw
 /// when they are not ASCII controls) become `\uXXXX` escapes. serde_json escapes
@@ -34,6 +28,16 @@ pub fn json_text(value: &impl Serialize) -> anyhow::Result<String> {
         }
     }
     Ok(out)
+}
+
+/// An amount in cents as the hub's reports write it: `-105` is `-1.05`.
+pub fn money(cents: i64) -> String {
+    Money(cents).to_string()
+}
+
+/// A flag as a table cell.
+pub fn yes(flag: bool) -> String {
+    if flag { "yes" } else { "no" }.to_owned()
 }
 
 /// Prints `value` as JSON.

@@ -80,39 +80,30 @@ fn team_drafts(ctx: &Ctx<'_>, member: &Person, kinds: Vec<EventKind>) -> Vec<Eve
     ctx.drafts(member.id, Method::Team, kinds, ctx.now, None, false)
 }
 
-pub(super) fn clock_in(ctx: &Ctx<'_>, members: &[PersonId]) -> Result<Vec<EventDraft>, Refusal> {
+/// Clocks the chosen members in (`punch` is [`Punch::ClockIn`]) or out
+/// ([`Punch::ClockOut`]); those already there are left as they are.
+pub(super) fn clock(
+    ctx: &Ctx<'_>,
+    members: &[PersonId],
+    punch: Punch,
+) -> Result<Vec<EventDraft>, Refusal> {
+    let clocking_in = punch == Punch::ClockIn;
     let lead = lead(ctx)?;
     let mut out = Vec::new();
     for member in picked_all(ctx, lead, members)? {
         let state = ctx.state(member.id);
-        // Already in: nothing to do for them, the rest of the crew still goes.
-        if member.mode.has_workday_clock() && state.is_clocked_in() {
+        // Already there: nothing to do for them, the rest of the crew still goes.
+        if member.mode.has_workday_clock() && state.is_clocked_in() == clocking_in {
             continue;
         }
-        let kinds = plan(ctx.dir, member, &named(member), &state, Punch::ClockIn)?;
+        let kinds = plan(ctx.dir, member, &named(member), &state, punch)?;
         out.extend(team_drafts(ctx, member, kinds));
     }
-    if out.is_empty() {
-        return Err(Refusal::CrewAllClockedIn);
+    match (out.is_empty(), clocking_in) {
+        (false, _) => Ok(out),
+        (true, true) => Err(Refusal::CrewAllClockedIn),
+        (true, false) => Err(Refusal::CrewAllClockedOut),
     }
-    Ok(out)
-}
-
-pub(super) fn clock_out(ctx: &Ctx<'_>, members: &[PersonId]) -> Result<Vec<EventDraft>, Refusal> {
-    let lead = lead(ctx)?;
-    let mut out = Vec::new();
-    for member in picked_all(ctx, lead, members)? {
-        let state = ctx.state(member.id);
-        if member.mode.has_workday_clock() && !state.is_clocked_in() {
-            continue;
-        }
-        let kinds = plan(ctx.dir, member, &named(member), &state, Punch::ClockOut)?;
-        out.extend(team_drafts(ctx, member, kinds));
-    }
-    if out.is_empty() {
-        return Err(Refusal::CrewAllClockedOut);
-    }
-    Ok(out)
 }
 
 /// Every crew member currently clocked in (not on a break) goes on `job`; those

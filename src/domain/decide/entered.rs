@@ -13,7 +13,7 @@
 use chrono::{DateTime, Utc};
 
 use super::transitions::{Punch, plan};
-use super::{Acting, Ctx, Relation, Subject};
+use super::{Acting, Ctx, Relation, Subject, may_track_own};
 use crate::domain::authority::{OnBehalf, may_act_on, may_act_on_own};
 use crate::domain::event::{EventDraft, EventKind, Method};
 use crate::domain::ids::PersonId;
@@ -76,20 +76,31 @@ fn after_last_punch(state: &PunchState, at: DateTime<Utc>) -> Result<(), Refusal
     }
 }
 
-/// The events an entered start or finish records.
-fn entered_kinds(
+/// The checks every entered start or finish passes (a reason, not in the future,
+/// the date lock with `own` for oneself, not before the last punch), then the
+/// events it records at `at` and the reason, trimmed.
+fn entered<'w>(
     ctx: &Ctx<'_>,
+    own: bool,
+    actor: &Role,
     subject: &Subject<'_>,
-    state: &PunchState,
     punch: EnteredPunch,
-) -> Result<Vec<EventKind>, Refusal> {
+    at: DateTime<Utc>,
+    why: &'w str,
+) -> Result<(Vec<EventKind>, &'w str), Refusal> {
+    let why = reason(why)?;
+    not_future(ctx, at)?;
+    date_lock(ctx, own, actor, subject, &[at])?;
+    let state = ctx.state(subject.person.id);
+    after_last_punch(&state, at)?;
     let punch = match (punch, subject.person.mode) {
         (EnteredPunch::ClockIn, _) => Punch::ClockIn,
         // An individual user's "finish" ends their job: they have no clock.
         (EnteredPunch::ClockOut, TrackingMode::Individual) => Punch::CheckOut,
         (EnteredPunch::ClockOut, _) => Punch::ClockOut,
     };
-    plan(ctx.dir, subject.person, &subject.who, state, punch)
+    let kinds = plan(ctx.dir, subject.person, &subject.who, &state, punch)?;
+    Ok((kinds, why))
 }
 
 /// Overrides and corrections are recorded as the supervisor's, unless they come
@@ -123,12 +134,7 @@ pub(super) fn override_punch(
     let (actor, role) = actor_person(ctx)?;
     let s = ctx.subject(subject)?;
     let own = may_override(actor, role, &s)?;
-    let why = reason(why)?;
-    not_future(ctx, at)?;
-    date_lock(ctx, own, role, &s, &[at])?;
-    let state = ctx.state(subject);
-    after_last_punch(&state, at)?;
-    let kinds = entered_kinds(ctx, &s, &state, punch)?;
+    let (kinds, why) = entered(ctx, own, role, &s, punch, at, why)?;
     Ok(ctx.drafts(subject, override_method(ctx), kinds, at, Some(why), false))
 }
 
@@ -173,23 +179,15 @@ pub(super) fn missed_punch(
 ) -> Result<Vec<EventDraft>, Refusal> {
     let (_, role) = actor_person(ctx)?;
     let s = ctx.subject(subject)?;
-    let (own, method) = match ctx.relation(subject) {
+    let (own, method) = match s.relation {
         Relation::Own { role } => {
-            if s.person.mode == TrackingMode::TeamMember {
-                return Err(Refusal::TeamMemberSelfPunch);
-            }
-            may_act_on_own(role, OnBehalf::TrackTime)?;
+            may_track_own(s.person, role)?;
             (true, ctx.method)
         }
         Relation::Lead => (false, Method::Team),
         Relation::Kiosk => return Err(Refusal::KioskCannot),
         Relation::Other { .. } => return Err(Refusal::MissedPunchNotYours),
     };
-    let why = reason(why)?;
-    not_future(ctx, at)?;
-    date_lock(ctx, own, role, &s, &[at])?;
-    let state = ctx.state(subject);
-    after_last_punch(&state, at)?;
-    let kinds = entered_kinds(ctx, &s, &state, punch)?;
+    let (kinds, why) = entered(ctx, own, role, &s, punch, at, why)?;
     Ok(ctx.drafts(subject, method, kinds, at, Some(why), true))
 }

@@ -370,6 +370,24 @@ fn state_helpers() {
     assert_eq!(serde_json::from_str::<PunchState>(&json).unwrap(), on);
 }
 
+#[test]
+fn anomaly_names_are_their_serde_names() {
+    use AnomalyKind::*;
+    for kind in [
+        ClockInWhileClockedIn,
+        ClockOutWithoutClockIn,
+        BreakOutOfOrder,
+        MissingCheckOut,
+        MissingBreakEnd,
+        CheckInWithoutClockIn,
+        CheckOutWithoutCheckIn,
+        NoWorkdayClock,
+        CorrectionOfUnknownEvent,
+    ] {
+        assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
+    }
+}
+
 fn arb_kind() -> impl Strategy<Value = (u8, u128)> {
     (0u8..8, 0u128..3)
 }

@@ -14,7 +14,6 @@ use super::{
 use crate::domain::event::{Event, EventKind};
 use crate::domain::ids::{EventId, JobId, PersonId};
 use crate::domain::person::Person;
-use crate::domain::state::replay;
 
 /// Adds without ever panicking: a sum past `TimeDelta::MAX` (hundreds of
 /// millions of years) stays there.
@@ -84,25 +83,38 @@ pub fn timesheet(req: &TimesheetRequest<'_>) -> Timesheet {
     }
 }
 
+/// Adds one job's time and amounts to the running totals per job.
+fn add_job_time(totals: &mut BTreeMap<JobId, JobTime>, jt: &JobTime) {
+    let total = totals.entry(jt.job).or_insert(JobTime {
+        job: jt.job,
+        time: TimeDelta::zero(),
+        billable: Money::ZERO,
+        cost: Money::ZERO,
+    });
+    add_time(&mut total.time, jt.time);
+    total.billable += jt.billable;
+    total.cost += jt.cost;
+}
+
 fn job_totals(req: &TimesheetRequest<'_>, people: &[PersonSheet]) -> Vec<JobTotal> {
-    let mut totals: BTreeMap<JobId, JobTotal> = BTreeMap::new();
+    let mut totals: BTreeMap<JobId, JobTime> = BTreeMap::new();
     for jt in people.iter().flat_map(|p| &p.jobs) {
-        let total = totals.entry(jt.job).or_insert_with(|| JobTotal {
-            job: jt.job,
+        add_job_time(&mut totals, jt);
+    }
+    totals
+        .into_values()
+        .map(|t| JobTotal {
+            job: t.job,
             name: req
                 .jobs
                 .iter()
-                .find(|j| j.id == jt.job)
+                .find(|j| j.id == t.job)
                 .map(|j| j.name.clone()),
-            time: TimeDelta::zero(),
-            billable: Money::ZERO,
-            cost: Money::ZERO,
-        });
-        add_time(&mut total.time, jt.time);
-        total.billable += jt.billable;
-        total.cost += jt.cost;
-    }
-    totals.into_values().collect()
+            time: t.time,
+            billable: t.billable,
+            cost: t.cost,
+        })
+        .collect()
 }
 
 struct OnePerson {
@@ -215,7 +227,7 @@ fn event_issues(
         (issue, at)
     };
     let mut found = Vec::new();
-    for anomaly in replay(events.iter().copied(), person.mode).anomalies {
+    for anomaly in &walk.anomalies {
         if let Some(e) = by_id.get(&anomaly.event) {
             found.push(issue(
                 e,
@@ -275,15 +287,7 @@ fn price(
             })
             .collect();
         for jt in &day_jobs {
-            let total = jobs.entry(jt.job).or_insert(JobTime {
-                job: jt.job,
-                time: TimeDelta::zero(),
-                billable: Money::ZERO,
-                cost: Money::ZERO,
-            });
-            add_time(&mut total.time, jt.time);
-            total.billable += jt.billable;
-            total.cost += jt.cost;
+            add_job_time(&mut jobs, jt);
         }
         let out = DaySheet {
             date,

@@ -21,6 +21,7 @@
 //! write ourselves (a negative amount is `-1.05`) stay numbers.
 
 use chrono::TimeDelta;
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 use super::money::{fixed2, hundredths_of_hours};
@@ -68,16 +69,9 @@ fn text(raw: &str) -> String {
     }
 }
 
-fn row(out: &mut String, cells: &[String]) {
+fn row<S: Borrow<str>>(out: &mut String, cells: &[S]) {
     out.push_str(&cells.join(","));
     out.push_str("\r\n");
-}
-
-fn header(out: &mut String, names: &[&str]) {
-    row(
-        out,
-        &names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>(),
-    );
 }
 
 fn hours(time: TimeDelta) -> String {
@@ -100,7 +94,7 @@ fn flags(day: &DaySheet) -> String {
 /// The day rows of a timesheet, for payroll. See the module documentation.
 pub fn to_csv(sheet: &Timesheet) -> String {
     let mut out = String::new();
-    header(&mut out, DAY_HEADER);
+    row(&mut out, DAY_HEADER);
     for person in &sheet.people {
         for day in &person.days {
             row(
@@ -130,7 +124,7 @@ pub fn to_jobs_csv(sheet: &Timesheet) -> String {
         .filter_map(|j| j.name.as_deref().map(|name| (j.job, name)))
         .collect();
     let mut out = String::new();
-    header(&mut out, JOB_HEADER);
+    row(&mut out, JOB_HEADER);
     for person in &sheet.people {
         for day in &person.days {
             for job in &day.jobs {

@@ -5,7 +5,9 @@
 //! on the days asked for, each piece lies on exactly one local day, and nothing
 //! here panics, even at the ends of chrono's calendar.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, Offset, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Utc};
+
+use crate::domain::event::fixed_offset;
 
 /// The instant local midnight begins `date` at `offset`.
 pub(crate) fn midnight(date: NaiveDate, offset: FixedOffset) -> Option<DateTime<Utc>> {
@@ -54,22 +56,18 @@ pub(crate) fn split_by_day(
     pieces
 }
 
-fn fixed(utc_offset_secs: i32) -> FixedOffset {
-    FixedOffset::east_opt(utc_offset_secs).unwrap_or(Utc.fix())
-}
-
 /// Local midnight starting the day `at` falls on, at the given offset (seconds
 /// east of UTC; an impossible offset is read as UTC). With
 /// [`hours_since`](super::hours_since) this gives "today's hours".
 pub fn local_day_start(at: DateTime<Utc>, utc_offset_secs: i32) -> DateTime<Utc> {
-    let offset = fixed(utc_offset_secs);
+    let offset = fixed_offset(utc_offset_secs);
     midnight(local_date(at, offset), offset).unwrap_or(at)
 }
 
 /// Local midnight starting the ISO week (Monday) `at` falls in: "this week's
 /// hours" with [`hours_since`](super::hours_since).
 pub fn local_week_start(at: DateTime<Utc>, utc_offset_secs: i32) -> DateTime<Utc> {
-    let offset = fixed(utc_offset_secs);
+    let offset = fixed_offset(utc_offset_secs);
     let date = local_date(at, offset);
     let back = TimeDelta::days(i64::from(date.weekday().num_days_from_monday()));
     date.checked_sub_signed(back)

@@ -149,20 +149,50 @@ struct Case {
     days: &'static [(&'static str, &'static str, &'static str)],
 }
 
+/// The defaults of most cases: a personal user at UTC, the month of May, looked
+/// at on the 20th.
+const MAY: Case = Case {
+    name: "",
+    mode: TrackingMode::Personal,
+    offset_h: 0,
+    build: |_| {},
+    range: ("05-01", "05-31"),
+    now: "05-20 00:00",
+    days: &[],
+};
+
+/// A request over `from..=to` at `now`, with no jobs, no rates and the default
+/// options.
+fn request<'a>(
+    events: &'a [LoggedEvent],
+    people: &'a [Person],
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> TimesheetRequest<'a> {
+    TimesheetRequest {
+        events,
+        people,
+        jobs: &[],
+        rates: &[],
+        from,
+        to,
+        now,
+        options: TimesheetOptions::default(),
+    }
+}
+
 fn run(case: &Case, rates: &[RatePeriod]) -> Timesheet {
     let mut log = Log::new(PAT, case.offset_h);
     (case.build)(&mut log);
     let people = [person(PAT, "Pat", case.mode)];
     let jobs = jobs();
+    let (from, to) = (day(case.range.0), day(case.range.1));
+    let now = local(case.now, case.offset_h);
     timesheet(&TimesheetRequest {
-        events: &log.events,
-        people: &people,
         jobs: &jobs,
         rates,
-        from: day(case.range.0),
-        to: day(case.range.1),
-        now: local(case.now, case.offset_h),
-        options: TimesheetOptions::default(),
+        ..request(&log.events, &people, from, to, now)
     })
 }
 

@@ -3,18 +3,18 @@
 //! job, or out), and that state lasts the whole interval.
 //!
 //! Guarantees: the timeline is the one [`replay`](crate::domain::replay) folds —
-//! same corrected times, same stable ordering, same [`PunchState::apply`] — so
-//! the hours and the anomalies always describe the same history. Intervals never
+//! the walk is that fold, through `replay_each` — so the hours and the anomalies
+//! always describe the same history. Intervals never
 //! overlap, are in time order and never have a negative length; an interval
 //! still running at the end is cut at `now` and marked open.
 
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use std::collections::BTreeMap;
 
-use crate::domain::event::{Event, EventKind};
+use crate::domain::event::{Event, fixed_offset};
 use crate::domain::ids::{EventId, JobId};
 use crate::domain::person::TrackingMode;
-use crate::domain::state::{PunchState, corrected_times};
+use crate::domain::state::{Anomaly, PunchState, corrected_times, replay_each};
 
 /// A stretch of time in one state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +52,8 @@ pub(crate) struct Walk {
     pub shifts: Vec<Shift>,
     /// The corrected time of every corrected event.
     pub corrected: BTreeMap<EventId, DateTime<Utc>>,
+    /// The replay's anomalies.
+    pub anomalies: Vec<Anomaly>,
 }
 
 /// The order [`walk`] expects: by time, then device and sequence number, so a
@@ -64,7 +66,7 @@ pub(crate) fn recording_order(events: &mut [&Event]) {
 /// The offset an event was recorded at; UTC for an impossible one, as
 /// [`Event::local_time`] does.
 pub(crate) fn offset_of(e: &Event) -> FixedOffset {
-    *e.local_time().offset()
+    fixed_offset(e.utc_offset_secs)
 }
 
 /// Whether the state is inside a shift.
@@ -103,29 +105,19 @@ fn interval(
 /// Walks one person's events (see [`recording_order`]) into intervals and shifts.
 pub(crate) fn walk(events: &[&Event], mode: TrackingMode, now: DateTime<Utc>) -> Walk {
     let corrected = corrected_times(events.iter().copied());
-    let mut timeline: Vec<(DateTime<Utc>, &Event)> = events
-        .iter()
-        .filter(|e| !matches!(e.kind, EventKind::Correction { .. }))
-        .map(|e| (corrected.get(&e.id).copied().unwrap_or(e.at), *e))
-        .collect();
-    // Stable, as in `replay`: same-instant events keep their recorded order.
-    timeline.sort_by_key(|(at, _)| *at);
-
-    let mut state = PunchState::out();
     let mut intervals = Vec::new();
     let mut shifts: Vec<Shift> = Vec::new();
     // The time and offset of the previous punch, and the shift we are in.
     let mut prev: Option<(DateTime<Utc>, FixedOffset)> = None;
     let mut current: Option<usize> = None;
-    for (at, e) in timeline {
+    let replayed = replay_each(events, &corrected, mode, |at, e, before, after| {
         if let (Some((since, offset)), Some(shift)) = (prev, current)
             && at > since
         {
-            intervals.push(interval(&state, mode, since, at, offset, shift));
+            intervals.push(interval(before, mode, since, at, offset, shift));
         }
-        state = state.apply(&e.kind, at, mode).state;
         let offset = offset_of(e);
-        match (current, in_shift(&state, mode)) {
+        match (current, in_shift(after, mode)) {
             (None, true) => {
                 current = Some(shifts.len());
                 shifts.push(Shift {
@@ -145,12 +137,12 @@ pub(crate) fn walk(events: &[&Event], mode: TrackingMode, now: DateTime<Utc>) ->
             _ => {}
         }
         prev = Some((at, offset));
-    }
+    });
     if let (Some((since, offset)), Some(i)) = (prev, current) {
         // Counted up to `now`, never backwards (an event dated after `now`).
         let end = now.max(since);
         if end > since {
-            let mut open = interval(&state, mode, since, end, offset, i);
+            let mut open = interval(&replayed.state, mode, since, end, offset, i);
             open.open = true;
             intervals.push(open);
         }
@@ -163,6 +155,7 @@ pub(crate) fn walk(events: &[&Event], mode: TrackingMode, now: DateTime<Utc>) ->
         intervals,
         shifts,
         corrected,
+        anomalies: replayed.anomalies,
     }
 }
 

@@ -8,13 +8,13 @@
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
 use uuid::Uuid;
 
 use crate::domain::{PersonId, Preset, Role, RoleId};
 use crate::hub::app::AppState;
 use crate::hub::error::ApiError;
+use crate::hub::extract::{bearer_token, unknown_token};
 use crate::hub::store::admin::AuditEntry;
 use crate::wire::OrgId;
 use crate::wire::admin::TokenId;
@@ -58,23 +58,13 @@ impl FromRequestParts<Arc<AppState>> for AdminAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<AppState>) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(|| {
-                ApiError::unauthorized("missing admin token: send Authorization: Bearer TOKEN")
-            })?;
-        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(ApiError::unauthorized("unknown admin token"));
-        }
+        let unknown = || unknown_token("admin");
+        let token = bearer_token(parts, "admin")?;
         let owner = app
             .store
             .admin_token_owner(token)
             .await?
-            .ok_or_else(|| ApiError::unauthorized("unknown admin token"))?;
+            .ok_or_else(unknown)?;
         if owner.revoked {
             return Err(ApiError::unauthorized(
                 "this admin token has been revoked: ask an admin for a new one",
@@ -86,7 +76,7 @@ impl FromRequestParts<Arc<AppState>> for AdminAuth {
                     .store
                     .site_admin_name(owner.person)
                     .await?
-                    .ok_or_else(|| ApiError::unauthorized("unknown admin token"))?;
+                    .ok_or_else(unknown)?;
                 Principal {
                     token: owner.id,
                     id: owner.person,
@@ -100,7 +90,7 @@ impl FromRequestParts<Arc<AppState>> for AdminAuth {
                     .store
                     .person_of(org, PersonId(owner.person))
                     .await?
-                    .ok_or_else(|| ApiError::unauthorized("unknown admin token"))?
+                    .ok_or_else(unknown)?
                     .person;
                 if person.archived {
                     return Err(ApiError::unauthorized(

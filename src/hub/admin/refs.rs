@@ -1,20 +1,23 @@
-//! Resolving what a request names (a person, role, team or job, by id or by
-//! name) within the caller's organisation.
+//! Resolving what a request names (a person, role, team, job or device, by id or
+//! by name) within the caller's organisation, and keeping names unique.
 //!
 //! Guarantees: a reference resolves only to a row of the given organisation; an
 //! id of another organisation is answered 404 exactly like an unknown one; a name
 //! shared by several rows is refused (400) asking for the id; names match ignoring
 //! ASCII case.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::fmt::Display;
+use std::str::FromStr;
 
-use crate::domain::{Job, JobId, Person, PersonId, Role, RoleId, Team, TeamId};
+use crate::domain::{DeviceId, Job, JobId, Person, PersonId, Role, RoleId, Team, TeamId};
 use crate::hub::error::ApiError;
 use crate::hub::store::Store;
 use crate::hub::store::admin::PersonRecord;
 use crate::wire::OrgId;
+use crate::wire::admin_devices::DeviceView;
 
-use super::{input, not_found};
+use super::{conflict, input, not_found};
 
 fn ambiguous(what: &str, name: &str, n: usize) -> ApiError {
     ApiError::bad_request(format!(
@@ -61,70 +64,117 @@ pub async fn people(
     Ok(out)
 }
 
-/// The role `reference` names, among the organisation's `roles`.
-pub fn role<'a>(roles: &'a [(Role, u64)], reference: &str) -> Result<&'a (Role, u64), ApiError> {
-    let reference = input::reference("role", reference)?;
-    if let Ok(id) = reference.parse::<RoleId>() {
-        return roles
-            .iter()
-            .find(|(r, _)| r.id == id)
-            .ok_or_else(|| not_found(format!("no role {id} in this organisation")));
+/// Something of an organisation a request names by id or by name: a role, team,
+/// job or device.
+pub trait Named {
+    type Id: FromStr + PartialEq + Display;
+    /// What it is called in messages: "role", "team", ...
+    const WHAT: &'static str;
+    /// Ends the message for a name nothing has.
+    const HINT: &'static str = "";
+    fn id(&self) -> Self::Id;
+    fn name(&self) -> &str;
+}
+
+impl Named for (Role, u64) {
+    type Id = RoleId;
+    const WHAT: &'static str = "role";
+    const HINT: &'static str = " (see `role list`)";
+    fn id(&self) -> RoleId {
+        self.0.id
     }
-    let named: Vec<_> = roles
-        .iter()
-        .filter(|(r, _)| r.name.eq_ignore_ascii_case(&reference))
-        .collect();
-    match named.as_slice() {
-        [] => Err(not_found(format!(
-            "no role named \"{reference}\" in this organisation (see `role list`)"
-        ))),
-        [one] => Ok(one),
-        more => Err(ambiguous("role", &reference, more.len())),
+    fn name(&self) -> &str {
+        &self.0.name
     }
 }
 
-/// The team `reference` names, among the organisation's `teams`.
-pub fn team<'a>(teams: &'a [Team], reference: &str) -> Result<&'a Team, ApiError> {
-    let reference = input::reference("team", reference)?;
-    if let Ok(id) = reference.parse::<TeamId>() {
-        return teams
-            .iter()
-            .find(|t| t.id == id)
-            .ok_or_else(|| not_found(format!("no team {id} in this organisation")));
+impl Named for Team {
+    type Id = TeamId;
+    const WHAT: &'static str = "team";
+    fn id(&self) -> TeamId {
+        self.id
     }
-    let named: Vec<_> = teams
-        .iter()
-        .filter(|t| t.name.eq_ignore_ascii_case(&reference))
-        .collect();
-    match named.as_slice() {
-        [] => Err(not_found(format!(
-            "no team named \"{reference}\" in this organisation"
-        ))),
-        [one] => Ok(one),
-        more => Err(ambiguous("team", &reference, more.len())),
+    fn name(&self) -> &str {
+        &self.name
     }
 }
 
-/// The job `reference` names, among the organisation's `jobs`.
-pub fn job<'a>(jobs: &'a [Job], reference: &str) -> Result<&'a Job, ApiError> {
-    let reference = input::reference("job", reference)?;
-    if let Ok(id) = reference.parse::<JobId>() {
-        return jobs
-            .iter()
-            .find(|j| j.id == id)
-            .ok_or_else(|| not_found(format!("no job {id} in this organisation")));
+impl Named for Job {
+    type Id = JobId;
+    const WHAT: &'static str = "job";
+    fn id(&self) -> JobId {
+        self.id
     }
-    let named: Vec<_> = jobs
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Named for DeviceView {
+    type Id = DeviceId;
+    const WHAT: &'static str = "device";
+    const HINT: &'static str = " (see `device list`)";
+    fn id(&self) -> DeviceId {
+        self.id
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// The one of the organisation's `items` that `reference` (an id or a name)
+/// names.
+pub fn pick<'a, T: Named>(items: &'a [T], reference: &str) -> Result<&'a T, ApiError> {
+    let reference = input::reference(T::WHAT, reference)?;
+    if let Ok(id) = reference.parse::<T::Id>() {
+        return items
+            .iter()
+            .find(|t| t.id() == id)
+            .ok_or_else(|| not_found(format!("no {} {id} in this organisation", T::WHAT)));
+    }
+    by_name(items, &reference)
+}
+
+/// The one of `items` named `name` (a checked reference), ASCII case ignored.
+pub fn by_name<'a, T: Named>(items: &'a [T], name: &str) -> Result<&'a T, ApiError> {
+    let named: Vec<_> = items
         .iter()
-        .filter(|j| j.name.eq_ignore_ascii_case(&reference))
+        .filter(|t| t.name().eq_ignore_ascii_case(name))
         .collect();
     match named.as_slice() {
         [] => Err(not_found(format!(
-            "no job named \"{reference}\" in this organisation"
+            "no {} named \"{name}\" in this organisation{}",
+            T::WHAT,
+            T::HINT
         ))),
         [one] => Ok(one),
-        more => Err(ambiguous("job", &reference, more.len())),
+        more => Err(ambiguous(T::WHAT, name, more.len())),
     }
+}
+
+/// 409 when one of `items` other than `except` is named `name`, ASCII case
+/// ignored (names are unique in an organisation).
+pub fn name_free<T: Named>(items: &[T], name: &str, except: Option<T::Id>) -> Result<(), ApiError> {
+    if items
+        .iter()
+        .any(|t| except.as_ref() != Some(&t.id()) && t.name().eq_ignore_ascii_case(name))
+    {
+        return Err(conflict(format!(
+            "a {} named \"{name}\" already exists in this organisation",
+            T::WHAT
+        )));
+    }
+    Ok(())
+}
+
+/// The organisation's roles by id.
+pub async fn roles_by_id(store: &Store, org: OrgId) -> Result<HashMap<RoleId, Role>, ApiError> {
+    Ok(store
+        .roles_of(org)
+        .await?
+        .into_iter()
+        .map(|(r, _)| (r.id, r))
+        .collect())
 }
 
 /// The role of `person` (a person always has one; a missing one is a 500).

@@ -6,7 +6,7 @@
 //! events stay.
 
 use chrono::{DateTime, Duration, Utc};
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 use thiserror::Error;
 
 use super::error::{DbContext, StoreError, StoreResult};
@@ -80,17 +80,7 @@ impl Store {
         let id = DeviceId::new();
         let now = Utc::now();
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO devices (id, org_id, name, created_at, roster_version) \
-             VALUES ($1, $2, $3, $4, 1)",
-        )
-        .bind(id.to_string())
-        .bind(org.to_string())
-        .bind(name)
-        .bind(sql::micros(now))
-        .execute(&mut *tx)
-        .await
-        .ctx("adding a device")?;
+        insert_kiosk(&mut tx, org, id, name, now).await?;
         let (enrollment_code, expires_at) = insert_code(&mut tx, org, id, now, valid_for).await?;
         tx.commit().await.ctx("committing a new device")?;
         Ok(NewDevice {
@@ -253,8 +243,32 @@ impl Store {
     }
 }
 
-async fn insert_code(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+/// Inserts kiosk `id`, not enrolled yet, at roster version 1.
+pub(crate) async fn insert_kiosk(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    id: DeviceId,
+    name: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO devices (id, org_id, name, kind, created_at, roster_version) \
+         VALUES ($1, $2, $3, 'kiosk', $4, 1)",
+    )
+    .bind(id.to_string())
+    .bind(org.to_string())
+    .bind(name)
+    .bind(sql::micros(now))
+    .execute(&mut *conn)
+    .await
+    .ctx("adding a device")?;
+    Ok(())
+}
+
+/// Stores a new one-time enrollment code for `device`, valid for `valid_for`
+/// from `now`; the code (shown once) and when it expires.
+pub(crate) async fn insert_code(
+    conn: &mut AnyConnection,
     org: OrgId,
     device: DeviceId,
     now: DateTime<Utc>,
@@ -275,7 +289,7 @@ async fn insert_code(
     .bind(device.to_string())
     .bind(sql::micros(now))
     .bind(sql::micros(expires_at))
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await
     .ctx("storing an enrollment code")?;
     Ok((code, expires_at))

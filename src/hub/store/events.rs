@@ -12,6 +12,7 @@
 //! the same person committing in the same milliseconds may not be).
 
 use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
@@ -164,21 +165,26 @@ impl Store {
         .fetch_optional(&self.read)
         .await
         .ctx("reading an event")?;
-        let Some(row) = row else { return Ok(None) };
-        let body: String = row.try_get(0).ctx("reading events.body")?;
-        let received_at: i64 = row.try_get(1).ctx("reading events.received_at")?;
-        Ok(Some(StoredEvent {
-            event: parse_body(&body)?,
-            received_at: sql::instant(received_at, "reading events.received_at")?,
-            anomaly: row.try_get(2).ctx("reading events.anomaly")?,
-        }))
+        row.as_ref().map(stored_from_row).transpose()
     }
 }
 
-fn parse_body(body: &str) -> StoreResult<Event> {
+/// An event from its stored `events.body`.
+pub(crate) fn parse_body(body: &str) -> StoreResult<Event> {
     serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
         context: "reading events.body",
         detail: e.to_string(),
+    })
+}
+
+/// A stored event from a row `body, received_at, anomaly` of `events`.
+pub(crate) fn stored_from_row(row: &AnyRow) -> StoreResult<StoredEvent> {
+    let body: String = row.try_get(0).ctx("reading events.body")?;
+    let received_at: i64 = row.try_get(1).ctx("reading events.received_at")?;
+    Ok(StoredEvent {
+        event: parse_body(&body)?,
+        received_at: sql::instant(received_at, "reading events.received_at")?,
+        anomaly: row.try_get(2).ctx("reading events.anomaly")?,
     })
 }
 
@@ -189,27 +195,21 @@ pub(crate) async fn held_ids(
     org: &str,
     ids: &[String],
 ) -> StoreResult<HashMap<String, String>> {
-    let mut held = HashMap::new();
-    for chunk in ids.chunks(sql::MAX_BINDS - 1) {
-        let mut p = sql::Params::new(backend);
-        let query = format!(
-            "SELECT id, device_id FROM events WHERE org_id = {} AND id IN ({})",
-            p.one(),
-            p.list(chunk.len())
-        );
-        let mut q = sqlx::query(&query).bind(org);
-        for id in chunk {
-            q = q.bind(id.as_str());
-        }
-        for row in q
-            .fetch_all(&mut *conn)
-            .await
-            .ctx("finding events already held")?
-        {
-            let id: String = row.try_get(0).ctx("reading events.id")?;
-            let device: String = row.try_get(1).ctx("reading events.device_id")?;
-            held.insert(id, device);
-        }
+    let rows = sql::fetch_in(
+        conn,
+        backend,
+        org,
+        ids,
+        true,
+        "finding events already held",
+        |o, l| format!("SELECT id, device_id FROM events WHERE org_id = {o} AND id IN ({l})"),
+    )
+    .await?;
+    let mut held = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let id: String = row.try_get(0).ctx("reading events.id")?;
+        let device: String = row.try_get(1).ctx("reading events.device_id")?;
+        held.insert(id, device);
     }
     Ok(held)
 }

@@ -175,13 +175,35 @@ impl Store {
         self.write.close().await;
     }
 
-    /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite, so the write lock is
-    /// taken up front and never upgraded half-way.
+    /// Starts a write transaction (see [`begin_write`]).
     pub(crate) async fn begin_write(&self) -> StoreResult<Transaction<'static, Any>> {
-        match self.backend {
-            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.write.begin().await,
-        }
-        .ctx("starting a write transaction")
+        begin_write(&self.write, self.backend).await
     }
+
+    /// A read-only transaction: one snapshot (PostgreSQL: `REPEATABLE READ`; SQLite:
+    /// a read transaction on the WAL).
+    pub(crate) async fn begin_read(&self) -> StoreResult<Transaction<'static, Any>> {
+        match self.backend {
+            Backend::Sqlite => self.read.begin().await,
+            Backend::Postgres => {
+                self.read
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await
+            }
+        }
+        .ctx("starting a read transaction")
+    }
+}
+
+/// Starts a write transaction on `pool`: `BEGIN IMMEDIATE` on SQLite, so the write
+/// lock is taken up front and never upgraded half-way.
+pub(crate) async fn begin_write(
+    pool: &AnyPool,
+    backend: Backend,
+) -> StoreResult<Transaction<'static, Any>> {
+    match backend {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => pool.begin().await,
+    }
+    .ctx("starting a write transaction")
 }

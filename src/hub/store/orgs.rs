@@ -1,11 +1,13 @@
 //! Organisations: creation, reading, and the version counter that tags every
 //! roster a device may download.
 
-use chrono::Utc;
-use sqlx::{Any, Row, Transaction};
+use chrono::{NaiveDate, Utc};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use super::error::{DbContext, StoreError, StoreResult};
 use super::{Store, sql};
+use crate::domain::OrgSettings;
 use crate::hub::secret;
 use crate::wire::OrgId;
 
@@ -38,26 +40,8 @@ impl Store {
     /// Creates an organisation with a fresh PIN pepper. Roles, people and the rest
     /// are added by the admin operations.
     pub async fn init_org(&self, name: &str) -> StoreResult<Org> {
-        let org = Org {
-            id: OrgId::new(),
-            name: name.to_owned(),
-            pin_pepper: secret::random_hex(32),
-            version: 1,
-            date_lock: None,
-        };
-        sqlx::query(
-            "INSERT INTO orgs (id, name, pin_pepper, version, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(org.id.to_string())
-        .bind(&org.name)
-        .bind(&org.pin_pepper)
-        .bind(org.version)
-        .bind(sql::micros(Utc::now()))
-        .execute(&self.write)
-        .await
-        .ctx("creating an organisation")?;
-        Ok(org)
+        let mut conn = self.write.acquire().await.ctx("creating an organisation")?;
+        insert_org(&mut conn, name).await
     }
 
     /// Reads one organisation.
@@ -88,6 +72,48 @@ impl Store {
             .ctx("reading an organisation's version")?
             .ok_or(StoreError::NotFound("organisation"))
     }
+}
+
+/// Inserts a new organisation named `name`, with a fresh id and PIN pepper.
+pub(crate) async fn insert_org(conn: &mut AnyConnection, name: &str) -> StoreResult<Org> {
+    let org = Org {
+        id: OrgId::new(),
+        name: name.to_owned(),
+        pin_pepper: secret::random_hex(32),
+        version: 1,
+        date_lock: None,
+    };
+    sqlx::query(
+        "INSERT INTO orgs (id, name, pin_pepper, version, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(org.id.to_string())
+    .bind(&org.name)
+    .bind(&org.pin_pepper)
+    .bind(org.version)
+    .bind(sql::micros(Utc::now()))
+    .execute(&mut *conn)
+    .await
+    .ctx("creating an organisation")?;
+    Ok(org)
+}
+
+/// The organisation's settings from a row whose columns from `at` on are
+/// `date_lock, utc_offset_secs` of `orgs`.
+pub(crate) fn settings_from_row(row: &AnyRow, at: usize) -> StoreResult<OrgSettings> {
+    let date_lock: Option<String> = row.try_get(at).ctx("reading orgs.date_lock")?;
+    let offset: i64 = row.try_get(at + 1).ctx("reading orgs.utc_offset_secs")?;
+    Ok(OrgSettings {
+        date_lock: date_lock
+            .map(|d| {
+                NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|e| StoreError::Corrupt {
+                    context: "reading orgs.date_lock",
+                    detail: e.to_string(),
+                })
+            })
+            .transpose()?,
+        utc_offset_secs: i32::try_from(offset).unwrap_or(0),
+    })
 }
 
 /// Bumps the organisation's version inside a write transaction.

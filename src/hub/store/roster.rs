@@ -16,14 +16,20 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::error::{DbContext, StoreError, StoreResult};
+use super::orgs::settings_from_row;
+use super::people::{
+    PERSON_COLS, add_members, grant_job, job_from_row, person_from_row, person_job, role_from_row,
+    team_from_row,
+};
 use super::{Backend, Store, sql, status};
 use crate::domain::{
-    DeviceId, Directory, Job, JobAccess, JobId, OrgSettings, Person, PersonId, PunchState,
-    RightSet, Role, RoleId, Team, TeamId, TrackingMode,
+    DeviceId, Directory, Job, JobAccess, JobId, Person, PersonId, PunchState, Role, RoleId, Team,
+    TeamId, TrackingMode,
 };
 use crate::wire::{OrgId, RosterEntry, RosterItem, RosterPerson, RosterResponse};
 
@@ -80,44 +86,12 @@ impl Store {
         device: DeviceId,
         entries: &[RosterEntry],
     ) -> StoreResult<()> {
-        let (org_s, dev_s) = (org.to_string(), device.to_string());
+        let org_s = org.to_string();
         let mut tx = self.begin_write().await?;
-        let bumped = sqlx::query(
-            "UPDATE devices SET roster_version = roster_version + 1 WHERE org_id = $1 AND id = $2",
-        )
-        .bind(&org_s)
-        .bind(&dev_s)
-        .execute(&mut *tx)
-        .await
-        .ctx("bumping a device's roster version")?;
-        if bumped.rows_affected() == 0 {
+        if !bump_roster_version(&mut tx, &org_s, device).await? {
             return Err(StoreError::NotFound("device"));
         }
-        sqlx::query("DELETE FROM roster_entries WHERE org_id = $1 AND device_id = $2")
-            .bind(&org_s)
-            .bind(&dev_s)
-            .execute(&mut *tx)
-            .await
-            .ctx("clearing a device's roster")?;
-        for (position, entry) in entries.iter().enumerate() {
-            let (person, team) = match entry.item {
-                RosterItem::Person(p) => (Some(p.to_string()), None),
-                RosterItem::Team(t) => (None, Some(t.to_string())),
-            };
-            sqlx::query(
-                "INSERT INTO roster_entries (org_id, device_id, position, group_name, person_id, \
-                 team_id) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(&org_s)
-            .bind(&dev_s)
-            .bind(i64::try_from(position).unwrap_or(i64::MAX))
-            .bind(entry.group.clone())
-            .bind(person)
-            .bind(team)
-            .execute(&mut *tx)
-            .await
-            .ctx("adding a roster entry")?;
-        }
+        write_entries(&mut tx, self.backend, &org_s, device, entries).await?;
         tx.commit().await.ctx("committing a device's roster")?;
         Ok(())
     }
@@ -177,7 +151,7 @@ impl Store {
         let org_s = org.to_string();
         let mut tx = self.begin_read().await?;
         let query = format!(
-            "SELECT p.id, p.mode, {uncounted}, {cols} FROM person_status s \
+            "SELECT p.id, p.mode, {cols}, {uncounted} FROM person_status s \
              JOIN people p ON p.id = s.person_id AND p.org_id = s.org_id \
              WHERE s.org_id = $1 AND s.changed_seq > $2",
             uncounted = status::UNCOUNTED_EVENTS,
@@ -192,15 +166,8 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         let mut refold = Vec::new();
         for row in &rows {
-            let id: String = row.try_get(0).ctx("reading people.id")?;
-            let id = PersonId(sql::uuid(&id, "reading people.id")?);
-            let mode: String = row.try_get(1).ctx("reading people.mode")?;
-            let mode: TrackingMode = sql::from_name(&mode, "reading people.mode")?;
-            let uncounted: i64 = row.try_get(2).ctx("reading a status check")?;
-            let stored = status::decode(row, 3)?.ok_or_else(|| StoreError::Corrupt {
-                context: "reading person_status",
-                detail: "a status row without a clock".to_owned(),
-            })?;
+            let (id, mode, stored) = status::person_status(row)?;
+            let uncounted: i64 = row.try_get(12).ctx("reading a status check")?;
             match status::trusted(Some(&stored), mode, uncounted != 0) {
                 Some(state) => out.push((id, stored.changed_seq, state)),
                 None => refold.push((id, mode, stored.changed_seq)),
@@ -216,19 +183,6 @@ impl Store {
         }
         tx.commit().await.ctx("ending a read transaction")?;
         Ok(out)
-    }
-
-    /// A read transaction: one snapshot (PostgreSQL: `REPEATABLE READ`).
-    async fn begin_read(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
-        match self.backend {
-            Backend::Sqlite => self.read.begin().await,
-            Backend::Postgres => {
-                self.read
-                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ")
-                    .await
-            }
-        }
-        .ctx("starting a read transaction")
     }
 
     /// The roster document of `device`, as of now.
@@ -264,20 +218,7 @@ impl Store {
             .await
             .ctx("reading a roster's version")?
             .ok_or(StoreError::NotFound("device"))?;
-            let date_lock: Option<String> = row.try_get(3).ctx("reading orgs.date_lock")?;
-            let offset: i64 = row.try_get(4).ctx("reading orgs.utc_offset_secs")?;
-            let settings = OrgSettings {
-                date_lock: date_lock
-                    .map(|d| {
-                        NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|e| StoreError::Corrupt {
-                            context: "reading orgs.date_lock",
-                            detail: e.to_string(),
-                        })
-                    })
-                    .transpose()?,
-                utc_offset_secs: i32::try_from(offset).unwrap_or(0),
-            };
-            (head_of(&row)?, settings)
+            (head_of(&row)?, settings_from_row(&row, 3)?)
         };
         let backend = self.backend;
         let entries = roster_entries(&mut tx, &org_s, device).await?;
@@ -375,6 +316,25 @@ fn head_of(row: &sqlx::any::AnyRow) -> StoreResult<RosterHead> {
     })
 }
 
+/// A roster entry from a row `group_name, person_id, team_id` of
+/// `roster_entries`.
+pub(crate) fn entry_from_row(row: &AnyRow) -> StoreResult<RosterEntry> {
+    let group: Option<String> = row.try_get(0).ctx("reading roster_entries.group_name")?;
+    let person: Option<String> = row.try_get(1).ctx("reading roster_entries.person_id")?;
+    let team: Option<String> = row.try_get(2).ctx("reading roster_entries.team_id")?;
+    let item = match (person, team) {
+        (Some(p), _) => RosterItem::Person(PersonId(sql::uuid(&p, "reading a roster entry")?)),
+        (None, Some(t)) => RosterItem::Team(TeamId(sql::uuid(&t, "reading a roster entry")?)),
+        (None, None) => {
+            return Err(StoreError::Corrupt {
+                context: "reading a roster entry",
+                detail: "neither a person nor a team".to_owned(),
+            });
+        }
+    };
+    Ok(RosterEntry { group, item })
+}
+
 async fn roster_entries(
     conn: &mut AnyConnection,
     org: &str,
@@ -389,30 +349,73 @@ async fn roster_entries(
     .fetch_all(&mut *conn)
     .await
     .ctx("reading a device's roster")?;
-    rows.iter()
-        .map(|row| {
-            let group: Option<String> = row.try_get(0).ctx("reading roster_entries.group_name")?;
-            let person: Option<String> = row.try_get(1).ctx("reading roster_entries.person_id")?;
-            let team: Option<String> = row.try_get(2).ctx("reading roster_entries.team_id")?;
-            let item = match (person, team) {
-                (Some(p), _) => {
-                    RosterItem::Person(PersonId(sql::uuid(&p, "reading a roster entry")?))
-                }
-                (None, Some(t)) => {
-                    RosterItem::Team(TeamId(sql::uuid(&t, "reading a roster entry")?))
-                }
-                (None, None) => {
-                    return Err(StoreError::Corrupt {
-                        context: "reading a roster entry",
-                        detail: "neither a person nor a team".to_owned(),
-                    });
-                }
-            };
-            Ok(RosterEntry { group, item })
-        })
-        .collect()
+    rows.iter().map(entry_from_row).collect()
 }
 
+/// Bumps the roster version of `device`; false when `org` has no such device.
+pub(crate) async fn bump_roster_version(
+    conn: &mut AnyConnection,
+    org: &str,
+    device: DeviceId,
+) -> StoreResult<bool> {
+    let bumped = sqlx::query(
+        "UPDATE devices SET roster_version = roster_version + 1 WHERE org_id = $1 AND id = $2",
+    )
+    .bind(org)
+    .bind(device.to_string())
+    .execute(&mut *conn)
+    .await
+    .ctx("bumping a device's roster version")?;
+    Ok(bumped.rows_affected() > 0)
+}
+
+/// Writes `entries` as the whole roster of `device` (positions 0, 1, ...).
+pub(crate) async fn write_entries(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    org: &str,
+    device: DeviceId,
+    entries: &[RosterEntry],
+) -> StoreResult<()> {
+    let dev = device.to_string();
+    sqlx::query("DELETE FROM roster_entries WHERE org_id = $1 AND device_id = $2")
+        .bind(org)
+        .bind(&dev)
+        .execute(&mut *conn)
+        .await
+        .ctx("clearing a device's roster")?;
+    const COLS: usize = 6;
+    let mut position: i64 = 0;
+    for chunk in entries.chunks(sql::MAX_BINDS / COLS) {
+        let mut p = sql::Params::new(backend);
+        let query = format!(
+            "INSERT INTO roster_entries (org_id, device_id, position, group_name, person_id, \
+             team_id) VALUES {}",
+            p.tuples(chunk.len(), COLS)
+        );
+        let mut q = sqlx::query(&query);
+        for entry in chunk {
+            let (person, team) = match entry.item {
+                RosterItem::Person(p) => (Some(p.to_string()), None),
+                RosterItem::Team(t) => (None, Some(t.to_string())),
+            };
+            q = q
+                .bind(org)
+                .bind(dev.as_str())
+                .bind(position)
+                .bind(entry.group.clone())
+                .bind(person)
+                .bind(team);
+            position += 1;
+        }
+        q.execute(&mut *conn)
+            .await
+            .ctx("writing a device's roster")?;
+    }
+    Ok(())
+}
+
+/// The teams of `teams` and those led by `leads`, each once, with their crews.
 async fn load_teams(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -421,61 +424,40 @@ async fn load_teams(
     leads: &[PersonId],
 ) -> StoreResult<Vec<Team>> {
     let mut out: Vec<Team> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashSet<TeamId> = HashSet::new();
     let ids: Vec<String> = teams.iter().map(ToString::to_string).collect();
     let lead_ids: Vec<String> = leads.iter().map(ToString::to_string).collect();
     for (column, values) in [("id", &ids), ("lead_id", &lead_ids)] {
-        for chunk in values.chunks(sql::MAX_BINDS - 1) {
-            let mut p = sql::Params::new(backend);
-            let query = format!(
-                "SELECT id, name, lead_id FROM teams WHERE org_id = {} AND {column} IN ({})",
-                p.one(),
-                p.list(chunk.len())
-            );
-            let mut q = sqlx::query(&query).persistent(false).bind(org);
-            for v in chunk {
-                q = q.bind(v.as_str());
-            }
-            for row in q.fetch_all(&mut *conn).await.ctx("reading teams")? {
-                let id: String = row.try_get(0).ctx("reading teams.id")?;
-                if index.contains_key(&id) {
-                    continue;
-                }
-                let lead: String = row.try_get(2).ctx("reading teams.lead_id")?;
-                index.insert(id.clone(), out.len());
-                out.push(Team {
-                    id: TeamId(sql::uuid(&id, "reading teams.id")?),
-                    name: row.try_get(1).ctx("reading teams.name")?,
-                    lead: PersonId(sql::uuid(&lead, "reading teams.lead_id")?),
-                    members: Vec::new(),
-                });
+        let rows = sql::fetch_in(
+            conn,
+            backend,
+            org,
+            values,
+            false,
+            "reading teams",
+            |o, l| {
+                format!(
+                    "SELECT id, name, lead_id FROM teams WHERE org_id = {o} AND {column} IN ({l})"
+                )
+            },
+        )
+        .await?;
+        for row in &rows {
+            let team = team_from_row(row)?;
+            if seen.insert(team.id) {
+                out.push(team);
             }
         }
     }
-    let found: Vec<String> = index.keys().cloned().collect();
-    for chunk in found.chunks(sql::MAX_BINDS - 1) {
-        let mut p = sql::Params::new(backend);
-        let query = format!(
-            "SELECT team_id, person_id FROM team_members WHERE org_id = {} AND team_id IN ({}) \
-             ORDER BY team_id, position",
-            p.one(),
-            p.list(chunk.len())
-        );
-        let mut q = sqlx::query(&query).persistent(false).bind(org);
-        for v in chunk {
-            q = q.bind(v.as_str());
-        }
-        for row in q.fetch_all(&mut *conn).await.ctx("reading team members")? {
-            let team: String = row.try_get(0).ctx("reading team_members.team_id")?;
-            let person: String = row.try_get(1).ctx("reading team_members.person_id")?;
-            if let Some(&i) = index.get(&team) {
-                out[i].members.push(PersonId(sql::uuid(
-                    &person,
-                    "reading team_members.person_id",
-                )?));
-            }
-        }
-    }
+    let found: Vec<String> = out.iter().map(|t| t.id.to_string()).collect();
+    let members = sql::fetch_in(conn, backend, org, &found, false, "reading team members", |o, l| {
+        format!(
+            "SELECT team_id, person_id FROM team_members WHERE org_id = {o} AND team_id IN ({l}) \
+             ORDER BY team_id, position"
+        )
+    })
+    .await?;
+    add_members(&mut out, &members)?;
     Ok(out)
 }
 
@@ -510,90 +492,52 @@ async fn load_people(
     let mut latest = 0;
     let mut seqs = HashMap::with_capacity(ids.len());
     let mut limited: Vec<String> = Vec::new();
-    for chunk in texts.chunks(sql::MAX_BINDS - 1) {
-        let mut p = sql::Params::new(backend);
-        let query = format!(
-            "SELECT p.id, p.name, p.badge, p.mode, p.team_id, p.role_id, p.all_jobs, \
-             p.pin_verifier, {uncounted}, {cols} FROM people p \
+    let rows = sql::fetch_in(
+        conn,
+        backend,
+        org,
+        &texts,
+        false,
+        "reading people",
+        |o, l| {
+            format!(
+                "SELECT {PERSON_COLS}, p.pin_verifier, {uncounted}, {cols} FROM people p \
              LEFT JOIN person_status s ON s.person_id = p.id AND s.org_id = p.org_id \
-             WHERE p.org_id = {org} AND p.archived = 0 AND p.id IN ({ids})",
-            uncounted = status::UNCOUNTED_EVENTS,
-            cols = status::STATUS_COLS,
-            org = p.one(),
-            ids = p.list(chunk.len())
-        );
-        let mut q = sqlx::query(&query).persistent(false).bind(org);
-        for v in chunk {
-            q = q.bind(v.as_str());
+             WHERE p.org_id = {o} AND p.archived = 0 AND p.id IN ({l})",
+                uncounted = status::UNCOUNTED_EVENTS,
+                cols = status::STATUS_COLS,
+            )
+        },
+    )
+    .await?;
+    for row in &rows {
+        let person = person_from_row(row)?;
+        let id = person.id;
+        let uncounted: i64 = row.try_get(9).ctx("reading a status check")?;
+        let stored = status::decode(row, 10)?;
+        if let Some(s) = &stored {
+            latest = latest.max(s.changed_seq);
+            seqs.insert(id, s.changed_seq);
         }
-        for row in q.fetch_all(&mut *conn).await.ctx("reading people")? {
-            let id_text: String = row.try_get(0).ctx("reading people.id")?;
-            let id = PersonId(sql::uuid(&id_text, "reading people.id")?);
-            let mode: String = row.try_get(3).ctx("reading people.mode")?;
-            let mode: TrackingMode = sql::from_name(&mode, "reading people.mode")?;
-            let team: Option<String> = row.try_get(4).ctx("reading people.team_id")?;
-            let role: String = row.try_get(5).ctx("reading people.role_id")?;
-            let all_jobs: i64 = row.try_get(6).ctx("reading people.all_jobs")?;
-            let uncounted: i64 = row.try_get(8).ctx("reading a status check")?;
-            let stored = status::decode(&row, 9)?;
-            if let Some(s) = &stored {
-                latest = latest.max(s.changed_seq);
-                seqs.insert(id, s.changed_seq);
+        match status::trusted(stored.as_ref(), person.mode, uncounted != 0) {
+            Some(state) => {
+                states.insert(id, state);
             }
-            match status::trusted(stored.as_ref(), mode, uncounted != 0) {
-                Some(state) => {
-                    states.insert(id, state);
-                }
-                None => refold.push((id, mode)),
-            }
-            if all_jobs == 0 {
-                limited.push(id_text);
-            }
-            verifiers.insert(id, row.try_get(7).ctx("reading people.pin_verifier")?);
-            people.insert(
-                id,
-                Person {
-                    id,
-                    name: row.try_get(1).ctx("reading people.name")?,
-                    badge: row.try_get(2).ctx("reading people.badge")?,
-                    mode,
-                    team: team
-                        .map(|t| sql::uuid(&t, "reading people.team_id").map(TeamId))
-                        .transpose()?,
-                    role: RoleId(sql::uuid(&role, "reading people.role_id")?),
-                    archived: false,
-                    jobs: if all_jobs == 0 {
-                        JobAccess::Only(BTreeSet::new())
-                    } else {
-                        JobAccess::All
-                    },
-                },
-            );
+            None => refold.push((id, person.mode)),
         }
+        if matches!(person.jobs, JobAccess::Only(_)) {
+            limited.push(id.to_string());
+        }
+        verifiers.insert(id, row.try_get(8).ctx("reading people.pin_verifier")?);
+        people.insert(id, person);
     }
-    for chunk in limited.chunks(sql::MAX_BINDS - 1) {
-        let mut p = sql::Params::new(backend);
-        let query = format!(
-            "SELECT person_id, job_id FROM person_jobs WHERE org_id = {} AND person_id IN ({})",
-            p.one(),
-            p.list(chunk.len())
-        );
-        let mut q = sqlx::query(&query).persistent(false).bind(org);
-        for v in chunk {
-            q = q.bind(v.as_str());
-        }
-        for row in q.fetch_all(&mut *conn).await.ctx("reading job access")? {
-            let person: String = row.try_get(0).ctx("reading person_jobs.person_id")?;
-            let job: String = row.try_get(1).ctx("reading person_jobs.job_id")?;
-            let person = PersonId(sql::uuid(&person, "reading person_jobs.person_id")?);
-            if let Some(Person {
-                jobs: JobAccess::Only(jobs),
-                ..
-            }) = people.get_mut(&person)
-            {
-                jobs.insert(JobId(sql::uuid(&job, "reading person_jobs.job_id")?));
-            }
-        }
+    let rows = sql::fetch_in(conn, backend, org, &limited, false, "reading job access", |o, l| {
+        format!("SELECT person_id, job_id FROM person_jobs WHERE org_id = {o} AND person_id IN ({l})")
+    })
+    .await?;
+    for row in &rows {
+        let (person, job) = person_job(row)?;
+        grant_job(people.get_mut(&person), job);
     }
     // In the order asked for.
     let ordered = ids.iter().filter_map(|id| people.remove(id)).collect();
@@ -614,45 +558,22 @@ async fn load_roles(
     ids: &BTreeSet<RoleId>,
 ) -> StoreResult<Vec<Role>> {
     let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    let mut roles = Vec::with_capacity(texts.len());
-    for chunk in texts.chunks(sql::MAX_BINDS - 1) {
-        let mut p = sql::Params::new(backend);
-        let query = format!(
-            "SELECT id, name, rank, rights, fixed, preset FROM roles WHERE org_id = {} AND id IN ({})",
-            p.one(),
-            p.list(chunk.len())
-        );
-        let mut q = sqlx::query(&query).persistent(false).bind(org);
-        for v in chunk {
-            q = q.bind(v.as_str());
-        }
-        for row in q.fetch_all(&mut *conn).await.ctx("reading roles")? {
-            let id: String = row.try_get(0).ctx("reading roles.id")?;
-            let rank: i64 = row.try_get(2).ctx("reading roles.rank")?;
-            let rights: String = row.try_get(3).ctx("reading roles.rights")?;
-            let fixed: i64 = row.try_get(4).ctx("reading roles.fixed")?;
-            let preset: Option<String> = row.try_get(5).ctx("reading roles.preset")?;
-            roles.push(Role {
-                id: RoleId(sql::uuid(&id, "reading roles.id")?),
-                name: row.try_get(1).ctx("reading roles.name")?,
-                rank: i32::try_from(rank).map_err(|_| StoreError::Corrupt {
-                    context: "reading roles.rank",
-                    detail: format!("rank {rank} out of range"),
-                })?,
-                rights: serde_json::from_str::<RightSet>(&rights).map_err(|e| {
-                    StoreError::Corrupt {
-                        context: "reading roles.rights",
-                        detail: e.to_string(),
-                    }
-                })?,
-                fixed: fixed != 0,
-                preset: preset
-                    .map(|p| sql::from_name(&p, "reading roles.preset"))
-                    .transpose()?,
-            });
-        }
-    }
-    Ok(roles)
+    let rows = sql::fetch_in(
+        conn,
+        backend,
+        org,
+        &texts,
+        false,
+        "reading roles",
+        |o, l| {
+            format!(
+                "SELECT id, name, rank, rights, fixed, preset FROM roles WHERE org_id = {o} \
+             AND id IN ({l})"
+            )
+        },
+    )
+    .await?;
+    rows.iter().map(role_from_row).collect()
 }
 
 /// The jobs the people may check in to, not archived.
@@ -671,22 +592,18 @@ async fn load_jobs(
     if !any_all && assigned.is_empty() {
         return Ok(Vec::new());
     }
-    let rows =
-        sqlx::query("SELECT id, name FROM jobs WHERE org_id = $1 AND archived = 0 ORDER BY name")
-            .bind(org)
-            .fetch_all(&mut *conn)
-            .await
-            .ctx("reading jobs")?;
+    let rows = sqlx::query(
+        "SELECT id, name, archived FROM jobs WHERE org_id = $1 AND archived = 0 ORDER BY name",
+    )
+    .bind(org)
+    .fetch_all(&mut *conn)
+    .await
+    .ctx("reading jobs")?;
     let mut jobs = Vec::new();
-    for row in rows {
-        let id: String = row.try_get(0).ctx("reading jobs.id")?;
-        let id = JobId(sql::uuid(&id, "reading jobs.id")?);
-        if any_all || assigned.contains(&id) {
-            jobs.push(Job {
-                id,
-                name: row.try_get(1).ctx("reading jobs.name")?,
-                archived: false,
-            });
+    for row in &rows {
+        let job = job_from_row(row)?;
+        if any_all || assigned.contains(&job.id) {
+            jobs.push(job);
         }
     }
     Ok(jobs)

@@ -4,10 +4,12 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde::de::{DeserializeOwned, IntoDeserializer};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use super::Backend;
-use super::error::{StoreError, StoreResult};
+use super::error::{DbContext, StoreError, StoreResult};
 
 /// Bind variables one statement may carry on every backend (SQLite's limit is
 /// 32766, PostgreSQL's 65535).
@@ -53,6 +55,34 @@ impl Params {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// The rows of a query over a list of ids, in one statement per `MAX_BINDS - 1`
+/// ids: `query` is given the placeholder of `org` (bound first, so its text must
+/// name it before the ids) and those of one chunk of `ids`. With `persistent`
+/// false the statements are not kept prepared (see `super::roster` for why long
+/// id lists should not be).
+pub(crate) async fn fetch_in(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    org: &str,
+    ids: &[String],
+    persistent: bool,
+    context: &'static str,
+    query: impl Fn(&str, &str) -> String,
+) -> StoreResult<Vec<AnyRow>> {
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(MAX_BINDS - 1) {
+        let mut p = Params::new(backend);
+        let org_param = p.one();
+        let text = query(&org_param, &p.list(chunk.len()));
+        let mut q = sqlx::query(&text).persistent(persistent).bind(org);
+        for id in chunk {
+            q = q.bind(id.as_str());
+        }
+        rows.extend(q.fetch_all(&mut *conn).await.ctx(context)?);
+    }
+    Ok(rows)
 }
 
 /// An instant as stored.

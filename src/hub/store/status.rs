@@ -31,6 +31,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
 
 use super::error::{DbContext, StoreError, StoreResult};
+use super::events::parse_body;
 use super::{Backend, sql};
 use crate::domain::{
     AnomalyKind, Clock, Event, EventKind, JobId, OnJob, PersonId, PunchState, TrackingMode, replay,
@@ -140,6 +141,24 @@ pub(crate) fn decode(row: &sqlx::any::AnyRow, at: usize) -> StoreResult<Option<S
     }))
 }
 
+/// A person's id and current mode, then their status row, from a row
+/// `p.id, p.mode, STATUS_COLS` of `person_status s JOIN people p`.
+pub(crate) fn person_status(
+    row: &sqlx::any::AnyRow,
+) -> StoreResult<(PersonId, TrackingMode, Status)> {
+    let id: String = row.try_get(0).ctx("reading people.id")?;
+    let mode: String = row.try_get(1).ctx("reading people.mode")?;
+    let status = decode(row, 2)?.ok_or_else(|| StoreError::Corrupt {
+        context: "reading person_status",
+        detail: "a status row without a clock".to_owned(),
+    })?;
+    Ok((
+        PersonId(sql::uuid(&id, "reading people.id")?),
+        sql::from_name(&mode, "reading people.mode")?,
+        status,
+    ))
+}
+
 /// An instant as the state's columns hold it: unix nanoseconds, exact. Events are
 /// dated from 2000 to a year ahead (ingest refuses others), well inside the range
 /// (1677 to 2262).
@@ -185,31 +204,22 @@ async fn fold_from_events(
     org: &str,
     people: &[(PersonId, TrackingMode)],
 ) -> StoreResult<HashMap<PersonId, Folded>> {
+    let ids: Vec<String> = people.iter().map(|(p, _)| p.to_string()).collect();
+    let rows = sql::fetch_in(
+        conn,
+        backend,
+        org,
+        &ids,
+        false,
+        "reading people's events",
+        |o, l| format!("SELECT body FROM events WHERE org_id = {o} AND subject IN ({l})"),
+    )
+    .await?;
     let mut history: HashMap<PersonId, Vec<Event>> = HashMap::with_capacity(people.len());
-    for chunk in people.chunks(sql::MAX_BINDS - 1) {
-        let mut p = sql::Params::new(backend);
-        let query = format!(
-            "SELECT body FROM events WHERE org_id = {} AND subject IN ({})",
-            p.one(),
-            p.list(chunk.len())
-        );
-        let mut q = sqlx::query_scalar::<_, String>(&query)
-            .persistent(false)
-            .bind(org);
-        for (person, _) in chunk {
-            q = q.bind(person.to_string());
-        }
-        for body in q
-            .fetch_all(&mut *conn)
-            .await
-            .ctx("reading people's events")?
-        {
-            let event: Event = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
-                context: "reading events.body",
-                detail: e.to_string(),
-            })?;
-            history.entry(event.subject).or_default().push(event);
-        }
+    for row in &rows {
+        let body: String = row.try_get(0).ctx("reading events.body")?;
+        let event = parse_body(&body)?;
+        history.entry(event.subject).or_default().push(event);
     }
     Ok(people
         .iter()
@@ -306,16 +316,8 @@ async fn lock_rows(
             .await
             .ctx("reading people's status rows")?
         {
-            let id: String = row.try_get(0).ctx("reading people.id")?;
-            let mode: String = row.try_get(1).ctx("reading people.mode")?;
-            let status = decode(&row, 2)?.ok_or_else(|| StoreError::Corrupt {
-                context: "reading person_status",
-                detail: "a status row without a clock".to_owned(),
-            })?;
-            out.insert(
-                PersonId(sql::uuid(&id, "reading people.id")?),
-                (sql::from_name(&mode, "reading people.mode")?, status),
-            );
+            let (person, mode, status) = person_status(&row)?;
+            out.insert(person, (mode, status));
         }
     }
     Ok(out)

@@ -146,11 +146,7 @@ pub(crate) async fn write_group(
     backend: Backend,
     jobs: &[WriteJob],
 ) -> StoreResult<Vec<Written>> {
-    let mut tx = match backend {
-        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => pool.begin().await,
-    }
-    .ctx("starting a write transaction")?;
+    let mut tx = super::begin_write(pool, backend).await?;
     // An id twice in a group is written for its first batch only.
     let mut seen: HashSet<&str> = HashSet::new();
     let mut all: Vec<(&WriteJob, &EventRow)> = Vec::new();

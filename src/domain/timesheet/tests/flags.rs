@@ -82,11 +82,8 @@ fn anomalies_name_the_person_the_event_and_the_day() {
         let case = Case {
             name,
             mode,
-            offset_h: 0,
             build,
-            range: ("05-01", "05-31"),
-            now: "05-20 00:00",
-            days: &[],
+            ..MAY
         };
         let sheet = run(&case, &[]);
         let want: Vec<_> = want.iter().map(|(k, e, d)| (*k, eid(*e), day(d))).collect();
@@ -108,16 +105,13 @@ fn late_arrival_carries_the_delay() {
     let mut log = Log::new(PAT, 0);
     log.punch("05-10 08:00", EventKind::ClockIn).received_at = local("05-12 08:00", 0);
     let people = [person(PAT, "Pat", TrackingMode::Personal)];
-    let sheet = timesheet(&TimesheetRequest {
-        events: &log.events,
-        people: &people,
-        jobs: &[],
-        rates: &[],
-        from: day("05-10"),
-        to: day("05-10"),
-        now: local("05-10 09:00", 0),
-        options: TimesheetOptions::default(),
-    });
+    let sheet = timesheet(&request(
+        &log.events,
+        &people,
+        day("05-10"),
+        day("05-10"),
+        local("05-10 09:00", 0),
+    ));
     assert!(sheet.issues.iter().any(|i| i.kind
         == IssueKind::ArrivedLate {
             late_by_secs: 48 * 3600
@@ -143,16 +137,13 @@ fn people_are_listed_in_the_order_asked_even_without_hours_and_others_left_out()
         person(PAT, "Pat", TrackingMode::Personal),
         person(2, "Ivy again", TrackingMode::Individual),
     ];
-    let sheet = timesheet(&TimesheetRequest {
-        events: &events,
-        people: &people,
-        jobs: &[],
-        rates: &[],
-        from: day("05-01"),
-        to: day("05-31"),
-        now: local("05-20 00:00", 0),
-        options: TimesheetOptions::default(),
-    });
+    let sheet = timesheet(&request(
+        &events,
+        &people,
+        day("05-01"),
+        day("05-31"),
+        local("05-20 00:00", 0),
+    ));
     let got: Vec<(&str, TimeDelta)> = sheet
         .people
         .iter()

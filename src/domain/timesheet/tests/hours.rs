@@ -5,49 +5,39 @@ use super::*;
 #[test]
 fn worked_time_is_clock_in_to_clock_out_without_breaks_cut_at_local_midnight() {
     use EventKind::*;
-    use TrackingMode::Personal;
     let cases = [
         Case {
             name: "a simple day",
-            mode: Personal,
-            offset_h: 0,
             build: |l| {
                 l.punch("05-10 08:00", ClockIn);
                 l.punch("05-10 16:00", ClockOut);
             },
-            range: ("05-01", "05-31"),
-            now: "05-20 00:00",
             days: &[("05-10", "8:00", "0:00")],
+            ..MAY
         },
         Case {
             name: "breaks excluded",
-            mode: Personal,
-            offset_h: 0,
             build: |l| {
                 l.punch("05-10 08:00", ClockIn);
                 l.punch("05-10 12:00", BreakStart);
                 l.punch("05-10 12:30", BreakEnd);
                 l.punch("05-10 16:30", ClockOut);
             },
-            range: ("05-01", "05-31"),
-            now: "05-20 00:00",
             days: &[("05-10", "8:00", "0:30")],
+            ..MAY
         },
         Case {
             name: "shift across midnight split at local midnight (+02:00)",
-            mode: Personal,
             offset_h: 2,
             build: |l| {
                 l.punch("05-10 22:00", ClockIn);
                 l.punch("05-11 06:00", ClockOut);
             },
-            range: ("05-01", "05-31"),
-            now: "05-20 00:00",
             days: &[("05-10", "2:00", "0:00"), ("05-11", "6:00", "0:00")],
+            ..MAY
         },
         Case {
             name: "break across midnight split too",
-            mode: Personal,
             offset_h: -5,
             build: |l| {
                 l.punch("05-10 20:00", ClockIn);
@@ -55,49 +45,40 @@ fn worked_time_is_clock_in_to_clock_out_without_breaks_cut_at_local_midnight() {
                 l.punch("05-11 00:15", BreakEnd);
                 l.punch("05-11 04:00", ClockOut);
             },
-            range: ("05-01", "05-31"),
-            now: "05-20 00:00",
             days: &[("05-10", "3:30", "0:30"), ("05-11", "3:45", "0:15")],
+            ..MAY
         },
         Case {
             name: "only the part of a shift inside the range counts",
-            mode: Personal,
-            offset_h: 0,
             build: |l| {
                 l.punch("05-10 22:00", ClockIn);
                 l.punch("05-11 06:00", ClockOut);
             },
             range: ("05-11", "05-31"),
-            now: "05-20 00:00",
             days: &[("05-11", "6:00", "0:00")],
+            ..MAY
         },
         Case {
             name: "two shifts on one day add up",
-            mode: Personal,
-            offset_h: 0,
             build: |l| {
                 l.punch("05-10 06:00", ClockIn);
                 l.punch("05-10 10:00", ClockOut);
                 l.punch("05-10 18:00", ClockIn);
                 l.punch("05-10 21:15", ClockOut);
             },
-            range: ("05-01", "05-31"),
-            now: "05-20 00:00",
             days: &[("05-10", "7:15", "0:00")],
+            ..MAY
         },
         Case {
             name: "clocking out while checked in ends the job at the same instant",
-            mode: Personal,
-            offset_h: 0,
             build: |l| {
                 l.punch("05-10 08:00", ClockIn);
                 l.punch("05-10 09:00", cin(FRAMING));
                 l.punch("05-10 15:00", cout(FRAMING));
                 l.punch("05-10 15:00", ClockOut);
             },
-            range: ("05-01", "05-31"),
-            now: "05-20 00:00",
             days: &[("05-10", "7:00", "0:00")],
+            ..MAY
         },
     ];
     for case in &cases {
@@ -111,7 +92,6 @@ fn worked_time_is_clock_in_to_clock_out_without_breaks_cut_at_local_midnight() {
 #[test]
 fn open_shifts_count_up_to_now_and_missing_clock_outs_are_flagged() {
     use EventKind::*;
-    use TrackingMode::Personal;
     struct Open {
         case: Case,
         /// `(day flagged open)`, and the issues `(kind, event, day)`.
@@ -122,14 +102,12 @@ fn open_shifts_count_up_to_now_and_missing_clock_outs_are_flagged() {
         Open {
             case: Case {
                 name: "open shift",
-                mode: Personal,
-                offset_h: 0,
                 build: |l| {
                     l.punch("05-10 08:00", ClockIn);
                 },
-                range: ("05-01", "05-31"),
                 now: "05-10 11:30",
                 days: &[("05-10", "3:30", "0:00")],
+                ..MAY
             },
             open_days: &["05-10"],
             issues: &[],
@@ -137,15 +115,13 @@ fn open_shifts_count_up_to_now_and_missing_clock_outs_are_flagged() {
         Open {
             case: Case {
                 name: "open shift on a break counts the break up to now",
-                mode: Personal,
-                offset_h: 0,
                 build: |l| {
                     l.punch("05-10 08:00", ClockIn);
                     l.punch("05-10 12:00", BreakStart);
                 },
-                range: ("05-01", "05-31"),
                 now: "05-10 12:20",
                 days: &[("05-10", "4:00", "0:20")],
+                ..MAY
             },
             open_days: &["05-10"],
             issues: &[],
@@ -153,14 +129,13 @@ fn open_shifts_count_up_to_now_and_missing_clock_outs_are_flagged() {
         Open {
             case: Case {
                 name: "missing clock-out from yesterday",
-                mode: Personal,
                 offset_h: 1,
                 build: |l| {
                     l.punch("05-09 08:00", ClockIn);
                 },
-                range: ("05-01", "05-31"),
                 now: "05-10 09:00",
                 days: &[("05-09", "16:00", "0:00"), ("05-10", "9:00", "0:00")],
+                ..MAY
             },
             open_days: &["05-09", "05-10"],
             issues: &[("missing_clock_out", 1, "05-09")],
@@ -168,14 +143,13 @@ fn open_shifts_count_up_to_now_and_missing_clock_outs_are_flagged() {
         Open {
             case: Case {
                 name: "missing clock-out from yesterday, range starting today",
-                mode: Personal,
-                offset_h: 0,
                 build: |l| {
                     l.punch("05-09 08:00", ClockIn);
                 },
                 range: ("05-10", "05-10"),
                 now: "05-10 09:00",
                 days: &[("05-10", "9:00", "0:00")],
+                ..MAY
             },
             open_days: &["05-10"],
             issues: &[("missing_clock_out", 1, "05-09")],
@@ -183,14 +157,12 @@ fn open_shifts_count_up_to_now_and_missing_clock_outs_are_flagged() {
         Open {
             case: Case {
                 name: "a night shift still running is open, not a missing clock-out",
-                mode: Personal,
-                offset_h: 0,
                 build: |l| {
                     l.punch("05-09 22:00", ClockIn);
                 },
-                range: ("05-01", "05-31"),
                 now: "05-10 03:00",
                 days: &[("05-09", "2:00", "0:00"), ("05-10", "3:00", "0:00")],
+                ..MAY
             },
             open_days: &["05-09", "05-10"],
             issues: &[],
@@ -198,16 +170,13 @@ fn open_shifts_count_up_to_now_and_missing_clock_outs_are_flagged() {
         Open {
             case: Case {
                 name: "forgot to clock out, clocked in again the next morning",
-                mode: Personal,
-                offset_h: 0,
                 build: |l| {
                     l.punch("05-09 08:00", ClockIn);
                     l.punch("05-10 08:00", ClockIn);
                     l.punch("05-10 17:00", ClockOut);
                 },
-                range: ("05-01", "05-31"),
-                now: "05-20 00:00",
                 days: &[("05-09", "16:00", "0:00"), ("05-10", "17:00", "0:00")],
+                ..MAY
             },
             open_days: &[],
             issues: &[
@@ -261,16 +230,13 @@ fn open_shift_lists_the_clock_in_and_its_day() {
     let mut log = Log::new(PAT, 0);
     log.punch("05-10 08:00", EventKind::ClockIn);
     let people = [person(PAT, "Pat", TrackingMode::Personal)];
-    let sheet = timesheet(&TimesheetRequest {
-        events: &log.events,
-        people: &people,
-        jobs: &[],
-        rates: &[],
-        from: day("05-10"),
-        to: day("05-10"),
-        now: local("05-10 09:00", 0),
-        options: TimesheetOptions::default(),
-    });
+    let sheet = timesheet(&request(
+        &log.events,
+        &people,
+        day("05-10"),
+        day("05-10"),
+        local("05-10 09:00", 0),
+    ));
     assert_eq!(
         sheet.open_shifts,
         vec![OpenShift {
@@ -285,61 +251,48 @@ fn open_shift_lists_the_clock_in_and_its_day() {
 #[test]
 fn corrections_move_event_times_and_reports_read_the_corrected_time() {
     use EventKind::*;
-    use TrackingMode::Personal;
     let cases = [
         Case {
             name: "correction moves clock-out",
-            mode: Personal,
-            offset_h: 0,
             build: |l| {
                 l.punch("05-10 08:00", ClockIn);
                 l.punch("05-10 16:00", ClockOut);
                 l.correct(2, "05-10 17:30", "05-11 09:00");
             },
-            range: ("05-01", "05-31"),
-            now: "05-20 00:00",
             days: &[("05-10", "9:30", "0:00")],
+            ..MAY
         },
         Case {
             name: "the latest correction wins",
-            mode: Personal,
-            offset_h: 0,
             build: |l| {
                 l.punch("05-10 08:00", ClockIn);
                 l.punch("05-10 16:00", ClockOut);
                 l.correct(2, "05-10 20:00", "05-11 09:00");
                 l.correct(2, "05-10 17:00", "05-11 10:00");
             },
-            range: ("05-01", "05-31"),
-            now: "05-20 00:00",
             days: &[("05-10", "9:00", "0:00")],
+            ..MAY
         },
         Case {
             name: "a clock-in corrected to the day before moves hours to that day",
-            mode: Personal,
-            offset_h: 0,
             build: |l| {
                 l.punch("05-10 01:00", ClockIn);
                 l.punch("05-10 06:00", ClockOut);
                 l.correct(1, "05-09 22:00", "05-10 07:00");
             },
-            range: ("05-01", "05-31"),
-            now: "05-20 00:00",
             days: &[("05-09", "2:00", "0:00"), ("05-10", "6:00", "0:00")],
+            ..MAY
         },
         Case {
             name: "a correction closes nothing by itself: the forgotten clock-out is entered",
-            mode: Personal,
-            offset_h: 0,
             build: |l| {
                 l.punch("05-10 08:00", ClockIn);
                 // A supervisor's entered clock-out, recorded the next morning.
                 l.punch("05-11 08:00", ClockOut);
                 l.correct(2, "05-10 16:00", "05-11 08:01");
             },
-            range: ("05-01", "05-31"),
-            now: "05-20 00:00",
             days: &[("05-10", "8:00", "0:00")],
+            ..MAY
         },
     ];
     for case in &cases {

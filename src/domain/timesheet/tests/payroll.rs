@@ -25,17 +25,15 @@ fn rates_and_costs_use_the_validity_period_of_each_day() {
     }
     let case = Case {
         name: "rate days",
-        mode: TrackingMode::Personal,
-        offset_h: 0,
         build: three_days_and_a_bit,
         range: ("05-09", "05-12"),
-        now: "05-20 00:00",
         days: &[
             ("05-09", "8:00", "0:00"),
             ("05-10", "8:00", "0:00"),
             ("05-11", "8:00", "0:00"),
             ("05-12", "0:20", "0:00"),
         ],
+        ..MAY
     };
     // (name, periods, billable per day, cost per day, days without a rate)
     type RateCase = (&'static str, Vec<RatePeriod>, [i64; 4], [i64; 4], usize);
@@ -95,8 +93,6 @@ fn job_time_is_check_in_to_check_out_and_for_individual_users_it_is_worked_time(
         (
             Case {
                 name: "personal user: jobs inside the workday",
-                mode: TrackingMode::Personal,
-                offset_h: 0,
                 build: |l| {
                     l.punch("05-10 08:00", ClockIn);
                     l.punch("05-10 08:30", cin(FRAMING));
@@ -105,9 +101,8 @@ fn job_time_is_check_in_to_check_out_and_for_individual_users_it_is_worked_time(
                     l.punch("05-10 11:00", cout(ROOFING));
                     l.punch("05-10 12:00", ClockOut);
                 },
-                range: ("05-01", "05-31"),
-                now: "05-20 00:00",
                 days: &[("05-10", "4:00", "0:00")],
+                ..MAY
             },
             &[(FRAMING, "1:30"), (ROOFING, "1:00")],
         ),
@@ -115,16 +110,14 @@ fn job_time_is_check_in_to_check_out_and_for_individual_users_it_is_worked_time(
             Case {
                 name: "individual user job time",
                 mode: TrackingMode::Individual,
-                offset_h: 0,
                 build: |l| {
                     l.punch("05-10 09:00", cin(FRAMING));
                     l.punch("05-10 12:00", cout(FRAMING));
                     l.punch("05-10 13:00", cin(ROOFING));
                     l.punch("05-10 15:00", cout(ROOFING));
                 },
-                range: ("05-01", "05-31"),
-                now: "05-20 00:00",
                 days: &[("05-10", "5:00", "0:00")],
+                ..MAY
             },
             &[(FRAMING, "3:00"), (ROOFING, "2:00")],
         ),
@@ -132,15 +125,13 @@ fn job_time_is_check_in_to_check_out_and_for_individual_users_it_is_worked_time(
             Case {
                 name: "individual user switching jobs without checking out",
                 mode: TrackingMode::Individual,
-                offset_h: 0,
                 build: |l| {
                     l.punch("05-10 09:00", cin(FRAMING));
                     l.punch("05-10 10:00", cin(ROOFING));
                     l.punch("05-10 11:00", cout(ROOFING));
                 },
-                range: ("05-01", "05-31"),
-                now: "05-20 00:00",
                 days: &[("05-10", "2:00", "0:00")],
+                ..MAY
             },
             &[(FRAMING, "1:00"), (ROOFING, "1:00")],
         ),
@@ -213,14 +204,15 @@ fn csv_for_payroll_quotes_hostile_names_and_neutralises_formulas() {
         cost: Money(1800),
     }];
     let sheet = timesheet(&TimesheetRequest {
-        events: &events,
-        people: &people,
         jobs: &jobs,
         rates: &rates,
-        from: day("05-01"),
-        to: day("05-31"),
-        now: local("05-20 00:00", 0),
-        options: TimesheetOptions::default(),
+        ..request(
+            &events,
+            &people,
+            day("05-01"),
+            day("05-31"),
+            local("05-20 00:00", 0),
+        )
     });
     let id = |n: u128| pid(n).to_string();
     let want = [
@@ -275,14 +267,14 @@ fn csv_flags_list_open_shifts_and_anomalies() {
     let people = [person(PAT, "Pat", TrackingMode::Personal)];
     let rates = [rate("01-01", 100, 100)];
     let sheet = timesheet(&TimesheetRequest {
-        events: &log.events,
-        people: &people,
-        jobs: &[],
         rates: &rates,
-        from: day("05-10"),
-        to: day("05-10"),
-        now: local("05-10 09:00", 0),
-        options: TimesheetOptions::default(),
+        ..request(
+            &log.events,
+            &people,
+            day("05-10"),
+            day("05-10"),
+            local("05-10 09:00", 0),
+        )
     });
     let csv = to_csv(&sheet);
     let row = csv.split("\r\n").nth(1).unwrap_or_default();

@@ -91,22 +91,20 @@ fn accepted(
     (log.events, now, expected)
 }
 
-fn request<'a>(
+/// A request up to `now`, wide enough for any offset: two days either side.
+fn wide<'a>(
     events: &'a [LoggedEvent],
     people: &'a [Person],
     now: DateTime<Utc>,
 ) -> TimesheetRequest<'a> {
-    // Wide enough for any offset: two days either side.
-    TimesheetRequest {
+    let from = (base() - TimeDelta::days(2)).date_naive();
+    request(
         events,
         people,
-        jobs: &[],
-        rates: &[],
-        from: (base() - TimeDelta::days(2)).date_naive(),
-        to: (now + TimeDelta::days(2)).date_naive(),
+        from,
+        (now + TimeDelta::days(2)).date_naive(),
         now,
-        options: TimesheetOptions::default(),
-    }
+    )
 }
 
 fn sum(times: impl Iterator<Item = TimeDelta>) -> TimeDelta {
@@ -126,7 +124,7 @@ proptest! {
     ) {
         let (events, now, expected) = accepted(&steps, tail);
         let people = [person(PAT, "Pat", mode)];
-        let sheet = timesheet(&request(&events, &people, now));
+        let sheet = timesheet(&wide(&events, &people, now));
         let p = &sheet.people[0];
         prop_assert_eq!(sum(p.days.iter().map(|d| d.worked)), expected.worked);
         prop_assert_eq!(p.worked, expected.worked);
@@ -189,7 +187,7 @@ proptest! {
         log.events.reverse();
         let now = base() + TimeDelta::days(6);
         let people = [person(PAT, "Pat", mode)];
-        let sheet = timesheet(&request(&log.events, &people, now));
+        let sheet = timesheet(&wide(&log.events, &people, now));
         let p = &sheet.people[0];
         prop_assert_eq!(sum(p.days.iter().map(|d| d.worked)), p.worked);
         prop_assert_eq!(sum(p.days.iter().map(|d| d.breaks)), p.breaks);

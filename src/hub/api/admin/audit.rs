@@ -36,18 +36,5 @@ pub async fn list(
     let org = me.org()?;
     me.require(Right::ManageUsers)?;
     let limit = q.limit.unwrap_or(100).clamp(1, MAX_AUDIT_ROWS);
-    let rows = app.store.audit_trail(org, limit, q.before).await?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|r| AuditView {
-                id: r.id,
-                at: r.at,
-                actor: r.actor,
-                actor_name: r.actor_name,
-                action: r.action,
-                target: r.target,
-                detail: r.detail,
-            })
-            .collect(),
-    ))
+    Ok(Json(app.store.audit_trail(org, limit, q.before).await?))
 }

@@ -17,17 +17,17 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use chrono::Duration;
 use serde_json::json;
 
 use super::Ref;
 use crate::domain::{DeviceId, Right};
 use crate::hub::admin::{AdminAuth, Principal, conflict, input, not_found, refs, store_error};
-use crate::hub::app::AppState;
+use crate::hub::app::{AppState, Routes};
 use crate::hub::error::ApiError;
 use crate::hub::extract::JsonBody;
 use crate::wire::admin_devices::{
@@ -36,15 +36,16 @@ use crate::wire::admin_devices::{
 use crate::wire::{ENROLLMENT_CODE_HOURS, MAX_NAME_BYTES, OrgId, RosterItem};
 
 /// The device routes.
-pub fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/api/v1/admin/devices", get(list).post(add))
-        .route("/api/v1/admin/devices/{device}", get(show).patch(rename))
-        .route("/api/v1/admin/devices/{device}/revoke", post(revoke))
-        .route(
+pub fn routes() -> Routes {
+    vec![
+        ("/api/v1/admin/devices", get(list).post(add)),
+        ("/api/v1/admin/devices/{device}", get(show).patch(rename)),
+        ("/api/v1/admin/devices/{device}/revoke", post(revoke)),
+        (
             "/api/v1/admin/devices/{device}/roster",
             get(roster_show).put(roster_set),
-        )
+        ),
+    ]
 }
 
 const CHANGE: Right = Right::ManageAdvancedSettings;
@@ -60,24 +61,7 @@ async fn device(app: &AppState, org: OrgId, reference: &str) -> Result<DeviceVie
             .await?
             .ok_or_else(|| not_found(format!("no device {id} in this organisation")));
     }
-    let mut named: Vec<DeviceView> = app
-        .store
-        .kiosks_of(org)
-        .await?
-        .into_iter()
-        .filter(|d| d.name.eq_ignore_ascii_case(&reference))
-        .collect();
-    match named.len() {
-        0 => Err(not_found(format!(
-            "no device named \"{reference}\" in this organisation (see `device list`)"
-        ))),
-        1 => named
-            .pop()
-            .ok_or_else(|| not_found("no such device in this organisation")),
-        n => Err(ApiError::bad_request(format!(
-            "{n} devices are named \"{reference}\": name the one you mean by its id"
-        ))),
-    }
+    refs::by_name(&app.store.kiosks_of(org).await?, &reference).cloned()
 }
 
 /// A device name: printable, and short enough for the kiosk's enrollment
@@ -226,7 +210,7 @@ async fn roster_set(
         .map(|p| RosterItem::Person(p.person.id))
         .collect();
     for reference in &req.teams {
-        let team = RosterItem::Team(refs::team(&all_teams, reference)?.id);
+        let team = RosterItem::Team(refs::pick(&all_teams, reference)?.id);
         if !items.contains(&team) {
             items.push(team);
         }

@@ -12,7 +12,6 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -21,13 +20,13 @@ use serde_json::json;
 
 use crate::domain::Right;
 use crate::hub::admin::{AdminAuth, store_error};
-use crate::hub::app::AppState;
+use crate::hub::app::{AppState, Routes};
 use crate::hub::error::ApiError;
 use crate::wire::org_dump::OrgDump;
 
 /// The routes of this file.
-pub fn routes() -> Router<Arc<AppState>> {
-    Router::new().route("/api/v1/admin/export", get(export))
+pub fn routes() -> Routes {
+    vec![("/api/v1/admin/export", get(export))]
 }
 
 async fn export(

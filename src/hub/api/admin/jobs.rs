@@ -6,7 +6,6 @@
 //! archived whom the caller may manage; job names are unique in an organisation;
 //! archiving keeps every past check-in.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
@@ -16,25 +15,13 @@ use serde_json::json;
 
 use super::Ref;
 use super::views::{job_view, person_ref};
-use crate::domain::{Job, JobId, Right, Role, RoleId};
-use crate::hub::admin::{AdminAuth, Principal, conflict, input, refs, store_error};
+use crate::domain::{Job, JobId, Right};
+use crate::hub::admin::{AdminAuth, Principal, input, refs, store_error};
 use crate::hub::app::AppState;
 use crate::hub::error::ApiError;
 use crate::hub::extract::JsonBody;
 use crate::hub::store::admin::PersonRecord;
 use crate::wire::admin::{AssignJob, JobAssigned, JobPatch, JobView, NewJob};
-
-fn name_free(jobs: &[Job], name: &str, except: Option<JobId>) -> Result<(), ApiError> {
-    if jobs
-        .iter()
-        .any(|j| Some(j.id) != except && j.name.eq_ignore_ascii_case(name))
-    {
-        return Err(conflict(format!(
-            "a job named \"{name}\" already exists in this organisation"
-        )));
-    }
-    Ok(())
-}
 
 pub async fn list(
     State(app): State<Arc<AppState>>,
@@ -59,7 +46,7 @@ pub async fn add(
         name: input::name("the job name", &req.name)?,
         archived: false,
     };
-    name_free(&app.store.jobs_of(org).await?, &job.name, None)?;
+    refs::name_free(&app.store.jobs_of(org).await?, &job.name, None)?;
     let entry = me.audit("job.add", job.id).with(json!({"name": job.name}));
     app.store
         .create_job(org, &job, &entry)
@@ -78,7 +65,7 @@ async fn change(
     let org = me.org()?;
     me.require(Right::ManageProjects)?;
     let jobs = app.store.jobs_of(org).await?;
-    let before = refs::job(&jobs, reference)?.clone();
+    let before = refs::pick(&jobs, reference)?.clone();
     let mut after = before.clone();
     apply(&mut after, &jobs)?;
     if after != before {
@@ -107,7 +94,7 @@ pub async fn edit(
     };
     change(&app, &me, &reference, "job.edit", |job, jobs| {
         job.name = input::name("the job name", &name)?;
-        name_free(jobs, &job.name, Some(job.id))
+        refs::name_free(jobs, &job.name, Some(job.id))
     })
     .await
     .map(Json)
@@ -148,16 +135,10 @@ pub async fn assign(
     let org = me.org()?;
     me.require(Right::ManageProjects)?;
     let jobs = app.store.jobs_of(org).await?;
-    let job = refs::job(&jobs, &reference)?.clone();
+    let job = refs::pick(&jobs, &reference)?.clone();
     let people: Vec<PersonRecord> = match (req.all, req.people.is_empty()) {
         (true, true) => {
-            let roles: HashMap<RoleId, Role> = app
-                .store
-                .roles_of(org)
-                .await?
-                .into_iter()
-                .map(|(r, _)| (r.id, r))
-                .collect();
+            let roles = refs::roles_by_id(&app.store, org).await?;
             let mut people = app.store.people_of(org, true).await?;
             people.retain(|p| {
                 roles

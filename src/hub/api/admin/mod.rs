@@ -46,98 +46,61 @@ mod tokens;
 mod viewable;
 mod views;
 
-use std::sync::Arc;
-
-use axum::Router;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
-use axum::routing::{get, patch, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use serde::de::DeserializeOwned;
 
-use crate::hub::app::AppState;
+use crate::hub::app::Routes;
 use crate::hub::error::ApiError;
 
-/// Every admin route, to merge into the hub's router.
-pub fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/api/v1/admin/whoami", get(orgs::whoami))
-        .route("/api/v1/admin/orgs", post(orgs::add))
-        .route("/api/v1/admin/settings", get(orgs::settings))
-        .route("/api/v1/admin/settings/date-lock", put(orgs::set_date_lock))
-        .route("/api/v1/admin/people", get(people::list).post(people::add))
-        .route(
+/// Every admin route, for the hub's router.
+pub fn routes() -> Routes {
+    let mut routes: Routes = vec![
+        ("/api/v1/admin/whoami", get(orgs::whoami)),
+        ("/api/v1/admin/orgs", post(orgs::add)),
+        ("/api/v1/admin/settings", get(orgs::settings)),
+        ("/api/v1/admin/settings/date-lock", put(orgs::set_date_lock)),
+        ("/api/v1/admin/people", get(people::list).post(people::add)),
+        (
             "/api/v1/admin/people/{person}",
             get(people::show).patch(people::edit),
-        )
-        .route(
+        ),
+        (
             "/api/v1/admin/people/{person}/archive",
             post(people::archive),
-        )
-        .route(
+        ),
+        (
             "/api/v1/admin/people/{person}/unarchive",
             post(people::unarchive),
-        )
-        .route("/api/v1/admin/roles", get(roles::list).post(roles::add))
-        .route(
+        ),
+        ("/api/v1/admin/roles", get(roles::list).post(roles::add)),
+        (
             "/api/v1/admin/roles/{role}",
             patch(roles::edit).delete(roles::remove),
-        )
-        .route("/api/v1/admin/teams", get(teams::list).post(teams::add))
-        .route("/api/v1/admin/teams/{team}", patch(teams::edit))
-        .route("/api/v1/admin/jobs", get(jobs::list).post(jobs::add))
-        .route("/api/v1/admin/jobs/{job}", patch(jobs::edit))
-        .route("/api/v1/admin/jobs/{job}/archive", post(jobs::archive))
-        .route("/api/v1/admin/jobs/{job}/unarchive", post(jobs::unarchive))
-        .route("/api/v1/admin/jobs/{job}/assign", post(jobs::assign))
-        .route(
+        ),
+        ("/api/v1/admin/teams", get(teams::list).post(teams::add)),
+        ("/api/v1/admin/teams/{team}", patch(teams::edit)),
+        ("/api/v1/admin/jobs", get(jobs::list).post(jobs::add)),
+        ("/api/v1/admin/jobs/{job}", patch(jobs::edit)),
+        ("/api/v1/admin/jobs/{job}/archive", post(jobs::archive)),
+        ("/api/v1/admin/jobs/{job}/unarchive", post(jobs::unarchive)),
+        ("/api/v1/admin/jobs/{job}/assign", post(jobs::assign)),
+        (
             "/api/v1/admin/tokens",
             get(tokens::list).post(tokens::create),
-        )
-        .route(
-            "/api/v1/admin/tokens/{token}",
-            axum::routing::delete(tokens::revoke),
-        )
-        .route("/api/v1/admin/rates", get(rates::list).post(rates::set))
-        .route("/api/v1/admin/audit", get(audit::list))
-        .merge(devices::routes())
-        .merge(records::routes())
-        .merge(reports::routes())
-        .merge(export::routes())
+        ),
+        ("/api/v1/admin/tokens/{token}", delete(tokens::revoke)),
+        ("/api/v1/admin/rates", get(rates::list).post(rates::set)),
+        ("/api/v1/admin/audit", get(audit::list)),
+    ];
+    routes.extend(devices::routes());
+    routes.extend(records::routes());
+    routes.extend(reports::routes());
+    routes.extend(export::routes());
+    routes
 }
-
-/// The admin paths, for the OpenAPI document's completeness test.
-pub const PATHS: &[&str] = &[
-    "/api/v1/admin/whoami",
-    "/api/v1/admin/orgs",
-    "/api/v1/admin/settings",
-    "/api/v1/admin/settings/date-lock",
-    "/api/v1/admin/people",
-    "/api/v1/admin/people/{person}",
-    "/api/v1/admin/people/{person}/archive",
-    "/api/v1/admin/people/{person}/unarchive",
-    "/api/v1/admin/roles",
-    "/api/v1/admin/roles/{role}",
-    "/api/v1/admin/teams",
-    "/api/v1/admin/teams/{team}",
-    "/api/v1/admin/jobs",
-    "/api/v1/admin/jobs/{job}",
-    "/api/v1/admin/jobs/{job}/archive",
-    "/api/v1/admin/jobs/{job}/unarchive",
-    "/api/v1/admin/jobs/{job}/assign",
-    "/api/v1/admin/tokens",
-    "/api/v1/admin/tokens/{token}",
-    "/api/v1/admin/rates",
-    "/api/v1/admin/audit",
-    "/api/v1/admin/devices",
-    "/api/v1/admin/devices/{device}",
-    "/api/v1/admin/devices/{device}/revoke",
-    "/api/v1/admin/devices/{device}/roster",
-    "/api/v1/admin/events",
-    "/api/v1/admin/corrections",
-    "/api/v1/admin/reports/timesheet",
-    "/api/v1/admin/export",
-];
 
 /// The one path parameter of a route (an id or a name), with a JSON 400 when it
 /// cannot be decoded.

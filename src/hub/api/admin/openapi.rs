@@ -1,61 +1,76 @@
 //! The admin API's part of the OpenAPI document: every `/api/v1/admin/...` path
 //! and its schemas, merged into [`crate::hub::openapi::document`] by [`extend`].
 //!
-//! Guarantees: every path of [`super::PATHS`] is described (a test checks it); each
-//! operation lists the admin security scheme and its 401/403 answers.
+//! Guarantees: every admin route (see [`super::routes`]) is described, here or in
+//! `openapi_records` (a test checks it); each operation lists the admin security
+//! scheme and its 401/403 answers.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
+use super::openapi_records;
+use crate::hub::openapi::{error_response, list_of, merge_at, ok, schema};
 use crate::wire::admin::{MAX_AUDIT_ROWS, MAX_BADGE_CHARS, MAX_NAME_CHARS};
 
-fn schema(name: &str) -> Value {
-    json!({"$ref": format!("#/components/schemas/{name}")})
+/// How one part of the admin API words the error answers every admin call may
+/// give (the 401 is the same everywhere).
+pub(super) struct Errors {
+    pub bad_request: &'static str,
+    pub forbidden: &'static str,
+    pub not_found: &'static str,
+    pub conflict: &'static str,
 }
 
-fn body(name: &str) -> Value {
-    json!({"required": true, "content": {"application/json": {"schema": schema(name)}}})
-}
-
-fn ok(description: &str, s: Value) -> Value {
-    json!({"description": description, "content": {"application/json": {"schema": s}}})
-}
-
-fn list_of(name: &str) -> Value {
-    json!({"type": "array", "items": schema(name)})
-}
-
-fn err(description: &str) -> Value {
-    ok(description, schema("Error"))
-}
+const ERRORS: Errors = Errors {
+    bad_request: "malformed body, bad name (control characters, too long) or ambiguous name",
+    forbidden: "refused by the rights and rank rules; the message says which",
+    not_found: "no such person, role, team, job or token in the caller's organisation",
+    conflict: "the name or badge is already in use",
+};
 
 /// An operation: summary, right needed, request body, success answer, and the
-/// error answers every admin call may give.
-fn op(summary: &str, right: &str, request: Option<&str>, status: &str, answer: Value) -> Value {
+/// error answers every admin call may give, worded by `errors`.
+pub(super) fn op_with(
+    errors: &Errors,
+    summary: &str,
+    right: &str,
+    request: Option<&str>,
+    status: &str,
+    answer: Value,
+) -> Value {
     let mut o = json!({
         "summary": summary,
         "description": format!("Needs: {right}."),
         "security": [{"admin": []}],
         "responses": {
             status: answer,
-            "400": err("malformed body, bad name (control characters, too long) or ambiguous name"),
-            "401": err("missing, unknown or revoked admin token, or its person is archived"),
-            "403": err("refused by the rights and rank rules; the message says which"),
-            "404": err("no such person, role, team, job or token in the caller's organisation"),
-            "409": err("the name or badge is already in use")
+            "400": error_response(errors.bad_request),
+            "401": error_response("missing, unknown or revoked admin token, or its person is archived"),
+            "403": error_response(errors.forbidden),
+            "404": error_response(errors.not_found),
+            "409": error_response(errors.conflict)
         }
     });
     if let (Some(name), Some(map)) = (request, o.as_object_mut()) {
-        map.insert("requestBody".into(), body(name));
+        map.insert(
+            "requestBody".into(),
+            json!({"required": true, "content": {"application/json": {"schema": schema(name)}}}),
+        );
     }
     o
 }
 
-fn param(name: &str, description: &str) -> Value {
+fn op(summary: &str, right: &str, request: Option<&str>, status: &str, answer: Value) -> Value {
+    op_with(&ERRORS, summary, right, request, status, answer)
+}
+
+/// A path parameter (an id or a name).
+pub(super) fn param(name: &str, description: &str) -> Value {
     json!([{"name": name, "in": "path", "required": true, "schema": {"type": "string"},
         "description": description}])
 }
 
-fn with_params(mut item: Value, params: Value) -> Value {
+/// `item` with its `parameters`.
+pub(super) fn with_params(mut item: Value, params: Value) -> Value {
     if let Some(map) = item.as_object_mut() {
         map.insert("parameters".into(), params);
     }
@@ -247,29 +262,15 @@ fn schemas() -> Value {
     })
 }
 
-fn merge_into(doc: &mut Value, pointer: &str, extra: Value) {
-    if let (Some(Value::Object(target)), Value::Object(extra)) = (doc.pointer_mut(pointer), extra) {
-        target.extend(extra);
-    }
-}
-
 /// Adds the admin paths, schemas and security scheme to `doc`.
 pub fn extend(doc: &mut Value) {
-    if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
-        let schemes = components
-            .entry("securitySchemes")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if let Some(schemes) = schemes.as_object_mut() {
-            schemes.insert(
-                "admin".into(),
-                json!({"type": "http", "scheme": "bearer",
-                    "description": "an admin token (tapin hub init, org add, token create); acts with its person's role"}),
-            );
-        }
-    }
-    merge_into(doc, "/components/schemas", schemas());
-    merge_into(doc, "/paths", paths());
-    super::openapi_records::extend(doc);
+    let scheme = json!({"admin": {"type": "http", "scheme": "bearer",
+        "description": "an admin token (tapin hub init, org add, token create); acts with its person's role"}});
+    merge_at(doc, "/components/securitySchemes", scheme);
+    merge_at(doc, "/components/schemas", schemas());
+    merge_at(doc, "/components/schemas", openapi_records::schemas());
+    merge_at(doc, "/paths", paths());
+    merge_at(doc, "/paths", openapi_records::paths());
 }
 
 #[cfg(test)]
@@ -280,8 +281,8 @@ mod tests {
     fn every_admin_path_is_described_with_its_refs_resolving() {
         let mut doc = json!({"components": {"schemas": {"Error": {}}}, "paths": {}});
         extend(&mut doc);
-        for path in super::super::PATHS {
-            assert!(doc["paths"].get(*path).is_some(), "{path} missing");
+        for (path, _) in super::super::routes() {
+            assert!(doc["paths"].get(path).is_some(), "{path} missing");
         }
         let text = doc.to_string();
         let mut rest = text.as_str();

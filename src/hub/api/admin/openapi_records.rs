@@ -1,6 +1,7 @@
 //! The OpenAPI description of the devices and records side of the admin API:
 //! devices and rosters, events, corrections, timesheets and the organisation
-//! export. Merged into the document by [`super::openapi::extend`].
+//! export, with the admin part's helpers and its own wording of the error
+//! answers. Merged into the document by [`super::openapi::extend`].
 //!
 //! Guarantees: every path these files route is described, with the right it
 //! needs, its parameters, request and answer schemas (the admin tests check
@@ -8,55 +9,21 @@
 
 use serde_json::{Value, json};
 
+use super::openapi::{Errors, op_with, param, with_params};
 use super::reports::MAX_DAYS;
+use crate::hub::openapi::{list_of, ok, schema};
 use crate::wire::admin_records::MAX_EVENTS;
 use crate::wire::{ENROLLMENT_CODE_HOURS, MAX_NAME_BYTES, MAX_TEXT_BYTES};
 
-fn schema(name: &str) -> Value {
-    json!({"$ref": format!("#/components/schemas/{name}")})
-}
+const ERRORS: Errors = Errors {
+    bad_request: "malformed body or parameters, bad name, or a refused time or reason",
+    forbidden: "refused by the rights and rank rules (or the date lock); the message says which",
+    not_found: "no such device, person, team or event in the caller's organisation",
+    conflict: "the device is revoked, or the person's state forbids it",
+};
 
-fn err(description: &str) -> Value {
-    json!({"description": description, "content": {"application/json": {"schema": schema("Error")}}})
-}
-
-fn ok(description: &str, s: Value) -> Value {
-    json!({"description": description, "content": {"application/json": {"schema": s}}})
-}
-
-fn list_of(name: &str) -> Value {
-    json!({"type": "array", "items": schema(name)})
-}
-
-/// An operation with the answers every admin call may give.
 fn op(summary: &str, right: &str, request: Option<&str>, status: &str, answer: Value) -> Value {
-    let mut o = json!({
-        "summary": summary,
-        "description": format!("Needs: {right}."),
-        "security": [{"admin": []}],
-        "responses": {
-            status: answer,
-            "400": err("malformed body or parameters, bad name, or a refused time or reason"),
-            "401": err("missing, unknown or revoked admin token, or its person is archived"),
-            "403": err("refused by the rights and rank rules (or the date lock); the message says which"),
-            "404": err("no such device, person, team or event in the caller's organisation"),
-            "409": err("the device is revoked, or the person's state forbids it")
-        }
-    });
-    if let (Some(name), Some(map)) = (request, o.as_object_mut()) {
-        map.insert(
-            "requestBody".into(),
-            json!({"required": true, "content": {"application/json": {"schema": schema(name)}}}),
-        );
-    }
-    o
-}
-
-fn with_params(mut item: Value, params: Value) -> Value {
-    if let Some(map) = item.as_object_mut() {
-        map.insert("parameters".into(), params);
-    }
-    item
+    op_with(&ERRORS, summary, right, request, status, answer)
 }
 
 fn query(name: &str, required: bool, s: Value, description: &str) -> Value {
@@ -70,8 +37,7 @@ const REPORTS: &str = "view_own_reports for oneself, view_reports for lower rank
 
 /// The paths.
 pub fn paths() -> Value {
-    let device = json!([{"name": "device", "in": "path", "required": true,
-        "schema": {"type": "string"}, "description": "the device's id or name"}]);
+    let device = param("device", "the device's id or name");
     let date = json!({"type": "string", "format": "date"});
     let person = query(
         "person",
@@ -222,15 +188,4 @@ pub fn schemas() -> Value {
             "properties": {"format": {"type": "string", "enum": ["tapin-org"]},
                 "version": {"type": "integer", "enum": [1]}, "org": {"type": "object"}}}
     })
-}
-
-/// Adds the paths and schemas to `doc`.
-pub fn extend(doc: &mut Value) {
-    for (pointer, extra) in [("/components/schemas", schemas()), ("/paths", paths())] {
-        if let (Some(Value::Object(target)), Value::Object(extra)) =
-            (doc.pointer_mut(pointer), extra)
-        {
-            target.extend(extra);
-        }
-    }
 }

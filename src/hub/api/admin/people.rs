@@ -117,7 +117,7 @@ async fn job_access(
     let known = app.store.jobs_of(org).await?;
     let mut ids = BTreeSet::new();
     for reference in jobs {
-        ids.insert(refs::job(&known, reference)?.id);
+        ids.insert(refs::pick(&known, reference)?.id);
     }
     Ok(JobAccess::Only(ids))
 }
@@ -165,7 +165,7 @@ fn team_id(
     reference: Option<&str>,
 ) -> Result<Option<TeamId>, ApiError> {
     reference
-        .map(|r| refs::team(teams, r).map(|t| t.id))
+        .map(|r| refs::pick(teams, r).map(|t| t.id))
         .transpose()
 }
 
@@ -176,7 +176,7 @@ pub async fn add(
 ) -> Result<(StatusCode, Json<PersonView>), ApiError> {
     let org = me.org()?;
     let roles = app.store.roles_of(org).await?;
-    let (role, _) = refs::role(&roles, &req.role)?;
+    let (role, _) = refs::pick(&roles, &req.role)?;
     me.may_assign_role(None, role)?;
     let name = input::name("the person's name", &req.name)?;
     let badge = req.badge.as_deref().map(input::badge).transpose()?;
@@ -240,7 +240,7 @@ pub async fn edit(
     let mut detail = serde_json::Map::new();
     if let Some(role_ref) = &patch.role {
         let roles = app.store.roles_of(org).await?;
-        let (role, _) = refs::role(&roles, role_ref)?;
+        let (role, _) = refs::pick(&roles, role_ref)?;
         if role.id != before.role {
             me.may_assign_role(Some(&current_role), role)?;
             after.role = role.id;

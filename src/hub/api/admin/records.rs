@@ -20,11 +20,11 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
-use chrono::{NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -35,7 +35,7 @@ use crate::domain::{
     corrected_times, decide, fold,
 };
 use crate::hub::admin::{AdminAuth, conflict, forbidden, not_found, store_error};
-use crate::hub::app::AppState;
+use crate::hub::app::{AppState, Routes};
 use crate::hub::error::ApiError;
 use crate::hub::extract::JsonBody;
 use crate::hub::store::StoredEvent;
@@ -44,10 +44,11 @@ use crate::wire::admin::PersonRef;
 use crate::wire::admin_records::{DeviceRef, EventView, JobRef, MAX_EVENTS, NewCorrection};
 
 /// The routes of this file.
-pub fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/api/v1/admin/events", get(list))
-        .route("/api/v1/admin/corrections", post(correct))
+pub fn routes() -> Routes {
+    vec![
+        ("/api/v1/admin/events", get(list)),
+        ("/api/v1/admin/corrections", post(correct)),
+    ]
 }
 
 /// `?person=ID_OR_NAME&from=YYYY-MM-DD&to=YYYY-MM-DD`; both days included.
@@ -64,7 +65,20 @@ pub struct EventsQuery {
 
 /// Every offset a real clock has lies within a day of UTC: events of local day
 /// `d` were recorded between `d − 1 day` and `d + 2 days`, UTC midnight.
-const OFFSET_MARGIN: TimeDelta = TimeDelta::days(1);
+pub(super) const OFFSET_MARGIN: TimeDelta = TimeDelta::days(1);
+
+/// UTC midnight of `day` moved by `by`, saturating at the ends of the calendar.
+pub(super) fn midnight_moved(day: NaiveDate, by: TimeDelta) -> DateTime<Utc> {
+    let saturated = if by < TimeDelta::zero() {
+        DateTime::<Utc>::MIN_UTC
+    } else {
+        DateTime::<Utc>::MAX_UTC
+    };
+    day.and_time(NaiveTime::MIN)
+        .and_utc()
+        .checked_add_signed(by)
+        .unwrap_or(saturated)
+}
 
 async fn list(
     State(app): State<Arc<AppState>>,
@@ -80,22 +94,12 @@ async fn list(
         )));
     }
     let allowed = viewable(&app, &me, org, q.person.as_deref()).await?;
-    // Saturating: a day at the end of the calendar must not overflow.
-    let lo = q
-        .from
-        .and_then(|d| {
-            d.and_time(chrono::NaiveTime::MIN)
-                .and_utc()
-                .checked_sub_signed(OFFSET_MARGIN)
-        })
-        .unwrap_or(chrono::DateTime::<Utc>::MIN_UTC);
-    let hi =
-        q.to.and_then(|d| {
-            d.and_time(chrono::NaiveTime::MIN)
-                .and_utc()
-                .checked_add_signed(OFFSET_MARGIN * 2)
-        })
-        .unwrap_or(chrono::DateTime::<Utc>::MAX_UTC);
+    let lo = q.from.map_or(DateTime::<Utc>::MIN_UTC, |d| {
+        midnight_moved(d, -OFFSET_MARGIN)
+    });
+    let hi = q.to.map_or(DateTime::<Utc>::MAX_UTC, |d| {
+        midnight_moved(d, OFFSET_MARGIN * 2)
+    });
     let only = q
         .person
         .as_ref()
@@ -136,7 +140,7 @@ async fn list(
 
 fn event_view(
     stored: StoredEvent,
-    corrected_at: chrono::DateTime<Utc>,
+    corrected_at: DateTime<Utc>,
     names: &HashMap<PersonId, String>,
     jobs: &HashMap<crate::domain::JobId, String>,
     devices: &HashMap<DeviceId, String>,

@@ -16,34 +16,35 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
-use chrono::{NaiveDate, NaiveTime, TimeDelta, Utc};
+use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
 use super::Params;
+use super::records::{OFFSET_MARGIN, midnight_moved};
 use super::viewable::viewable;
 use crate::domain::timesheet::{DaySheet, IssueKind, JobTime};
 use crate::domain::{
     PersonId, Timesheet, TimesheetOptions, TimesheetRequest, timesheet, to_csv, to_jobs_csv,
 };
 use crate::hub::admin::AdminAuth;
-use crate::hub::app::AppState;
+use crate::hub::app::{AppState, Routes};
 use crate::hub::error::ApiError;
 use crate::wire::admin::PersonRef;
 use crate::wire::admin_records::{
-    DayView, IssueView, JobTimeView, JobTotalView, OpenShiftView, PersonSheetView, TimesheetView,
+    DayView, IssueView, JobTimeView, OpenShiftView, PersonSheetView, TimesheetView,
 };
 
 /// Days one timesheet covers at most.
 pub const MAX_DAYS: i64 = 366;
 
 /// The routes of this file.
-pub fn routes() -> Router<Arc<AppState>> {
-    Router::new().route("/api/v1/admin/reports/timesheet", get(report))
+pub fn routes() -> Routes {
+    vec![("/api/v1/admin/reports/timesheet", get(report))]
 }
 
 /// `?from=YYYY-MM-DD&to=YYYY-MM-DD&person=ID_OR_NAME&format=json|csv|jobs_csv`.
@@ -84,13 +85,7 @@ async fn report(
     let allowed = viewable(&app, &me, org, q.person.as_deref()).await?;
     let people = allowed.people;
     let modes: Vec<_> = people.iter().map(|p| (p.id, p.mode)).collect();
-    // A day's events were recorded at most a day either side of its UTC midnight.
-    let lo = q
-        .from
-        .and_time(NaiveTime::MIN)
-        .and_utc()
-        .checked_sub_signed(TimeDelta::days(1))
-        .unwrap_or(chrono::DateTime::<Utc>::MIN_UTC);
+    let lo = midnight_moved(q.from, -OFFSET_MARGIN);
     let events = app.store.timesheet_history(org, &modes, lo).await?;
     let jobs = app.store.jobs_of(org).await?;
     let rates = app.store.rates_of(org, None).await?;
@@ -179,7 +174,7 @@ pub fn view(sheet: &Timesheet, names: &HashMap<PersonId, String>) -> TimesheetVi
         jobs: sheet
             .jobs
             .iter()
-            .map(|j| JobTotalView {
+            .map(|j| JobTimeView {
                 id: j.job,
                 name: j.name.clone(),
                 secs: j.time.num_seconds(),

@@ -15,23 +15,11 @@ use serde_json::json;
 use super::Ref;
 use super::views::role_view;
 use crate::domain::{Right, Role, RoleId};
-use crate::hub::admin::{AdminAuth, conflict, input, refs, store_error};
+use crate::hub::admin::{AdminAuth, input, refs, store_error};
 use crate::hub::app::AppState;
 use crate::hub::error::ApiError;
 use crate::hub::extract::JsonBody;
 use crate::wire::admin::{NewRole, RolePatch, RoleView};
-
-fn name_free(roles: &[(Role, u64)], name: &str, except: Option<RoleId>) -> Result<(), ApiError> {
-    if roles
-        .iter()
-        .any(|(r, _)| Some(r.id) != except && r.name.eq_ignore_ascii_case(name))
-    {
-        return Err(conflict(format!(
-            "a role named \"{name}\" already exists in this organisation"
-        )));
-    }
-    Ok(())
-}
 
 pub async fn list(
     State(app): State<Arc<AppState>>,
@@ -58,7 +46,7 @@ pub async fn add(
         preset: None,
     };
     me.may_create_role(&role)?;
-    name_free(&app.store.roles_of(org).await?, &role.name, None)?;
+    refs::name_free(&app.store.roles_of(org).await?, &role.name, None)?;
     let entry = me.audit("role.add", role.id).with(json!({
         "name": role.name, "rank": role.rank, "rights": role.rights,
     }));
@@ -82,7 +70,7 @@ pub async fn edit(
         ));
     }
     let roles = app.store.roles_of(org).await?;
-    let (old, people) = refs::role(&roles, &reference)?;
+    let (old, people) = refs::pick(&roles, &reference)?;
     let mut new = old.clone();
     if let Some(name) = &patch.name {
         new.name = input::name("the role name", name)?;
@@ -94,7 +82,7 @@ pub async fn edit(
         new.rights = rights.clone();
     }
     me.may_edit_role(old, &new)?;
-    name_free(&roles, &new.name, Some(old.id))?;
+    refs::name_free(&roles, &new.name, Some(old.id))?;
     let entry = me.audit("role.edit", old.id).with(json!({
         "from": {"name": old.name, "rank": old.rank, "rights": old.rights},
         "to": {"name": new.name, "rank": new.rank, "rights": new.rights},
@@ -113,7 +101,7 @@ pub async fn remove(
 ) -> Result<Json<RoleView>, ApiError> {
     let org = me.org()?;
     let roles = app.store.roles_of(org).await?;
-    let (role, people) = refs::role(&roles, &reference)?;
+    let (role, people) = refs::pick(&roles, &reference)?;
     me.may_remove_role(role, usize::try_from(*people).unwrap_or(usize::MAX))?;
     let entry = me
         .audit("role.remove", role.id)

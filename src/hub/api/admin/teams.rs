@@ -16,25 +16,13 @@ use serde_json::json;
 use super::Ref;
 use super::views::Names;
 use crate::domain::{PersonId, Right, Team, TeamId};
-use crate::hub::admin::{AdminAuth, Principal, conflict, input, refs, store_error};
+use crate::hub::admin::{AdminAuth, Principal, input, refs, store_error};
 use crate::hub::app::AppState;
 use crate::hub::error::ApiError;
 use crate::hub::extract::JsonBody;
 use crate::hub::store::admin::PersonRecord;
 use crate::wire::OrgId;
 use crate::wire::admin::{NewTeam, TeamPatch, TeamView};
-
-fn name_free(teams: &[Team], name: &str, except: Option<TeamId>) -> Result<(), ApiError> {
-    if teams
-        .iter()
-        .any(|t| Some(t.id) != except && t.name.eq_ignore_ascii_case(name))
-    {
-        return Err(conflict(format!(
-            "a team named \"{name}\" already exists in this organisation"
-        )));
-    }
-    Ok(())
-}
 
 /// 403 unless `me` may manage each of `people`.
 async fn may_manage_all(
@@ -84,7 +72,7 @@ pub async fn add(
     let mut everyone: Vec<&PersonRecord> = vec![&lead];
     everyone.extend(members.iter());
     may_manage_all(&app, &me, org, &everyone).await?;
-    name_free(&app.store.teams_of(org).await?, &name, None)?;
+    refs::name_free(&app.store.teams_of(org).await?, &name, None)?;
     let team = Team {
         id: TeamId::new(),
         name,
@@ -118,12 +106,12 @@ pub async fn edit(
         ));
     }
     let teams = app.store.teams_of(org).await?;
-    let before = refs::team(&teams, &reference)?.clone();
+    let before = refs::pick(&teams, &reference)?.clone();
     let mut after = before.clone();
     let mut touched: Vec<PersonRecord> = Vec::new();
     if let Some(name) = &patch.name {
         after.name = input::name("the team name", name)?;
-        name_free(&teams, &after.name, Some(before.id))?;
+        refs::name_free(&teams, &after.name, Some(before.id))?;
     }
     if let Some(lead) = &patch.lead {
         let lead = refs::person(&app.store, org, lead).await?;

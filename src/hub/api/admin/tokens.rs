@@ -17,7 +17,7 @@ use serde_json::json;
 
 use super::Ref;
 use super::views::person_ref;
-use crate::domain::{PersonId, Role, RoleId};
+use crate::domain::PersonId;
 use crate::hub::admin::{AdminAuth, not_found, refs, store_error};
 use crate::hub::app::AppState;
 use crate::hub::error::ApiError;
@@ -73,13 +73,7 @@ pub async fn list(
     AdminAuth(me): AdminAuth,
 ) -> Result<Json<Vec<TokenView>>, ApiError> {
     let org = me.org()?;
-    let roles: HashMap<RoleId, Role> = app
-        .store
-        .roles_of(org)
-        .await?
-        .into_iter()
-        .map(|(r, _)| (r.id, r))
-        .collect();
+    let roles = refs::roles_by_id(&app.store, org).await?;
     let people: HashMap<PersonId, _> = app
         .store
         .people_of(org, false)

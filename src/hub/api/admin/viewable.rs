@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use crate::domain::{OnBehalf, Person, PersonId, Role, RoleId};
+use crate::domain::{OnBehalf, Person, PersonId};
 use crate::hub::admin::{Principal, forbidden, refs};
 use crate::hub::app::AppState;
 use crate::hub::error::ApiError;
@@ -31,13 +31,7 @@ pub async fn viewable(
     org: OrgId,
     person: Option<&str>,
 ) -> Result<Viewable, ApiError> {
-    let roles: HashMap<RoleId, Role> = app
-        .store
-        .roles_of(org)
-        .await?
-        .into_iter()
-        .map(|(r, _)| (r.id, r))
-        .collect();
+    let roles = refs::roles_by_id(&app.store, org).await?;
     let all = app.store.people_of(org, false).await?;
     let names = all
         .iter()

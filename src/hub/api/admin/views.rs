@@ -19,12 +19,7 @@ pub fn person_ref(p: &Person) -> PersonRef {
 
 pub fn role_view(role: &Role, people: u64) -> RoleView {
     RoleView {
-        id: role.id,
-        name: role.name.clone(),
-        rank: role.rank,
-        rights: role.rights.clone(),
-        fixed: role.fixed,
-        preset: role.preset,
+        role: role.clone(),
         people,
     }
 }

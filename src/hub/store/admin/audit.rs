@@ -2,7 +2,7 @@
 //! transaction of the change they describe, never on their own, and never hold a
 //! secret (a PIN is "set" or "cleared", a token is named by its id).
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
@@ -40,19 +40,10 @@ impl AuditEntry {
     }
 }
 
-/// A row of the audit trail, as read back.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AuditRow {
-    pub id: Uuid,
-    pub at: DateTime<Utc>,
-    pub actor: Uuid,
-    /// The actor's name now (a person of the organisation or the site
-    /// Administrator), if still known.
-    pub actor_name: Option<String>,
-    pub action: String,
-    pub target: Option<String>,
-    pub detail: serde_json::Value,
-}
+/// A row of the audit trail, as read back: the admin API's view of it, with the
+/// actor's name now (a person of the organisation or the site Administrator), if
+/// still known.
+pub type AuditRow = crate::wire::admin::AuditView;
 
 /// Writes `entry` for `org` (`None`: a site-level action) on `conn`, which is the
 /// change's own transaction.

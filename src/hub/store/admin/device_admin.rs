@@ -13,11 +13,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{AnyConnection, Row};
 
+use super::super::devices::{insert_code, insert_kiosk};
 use super::super::error::{DbContext, StoreError, StoreResult};
-use super::super::{Backend, Store, sql};
+use super::super::roster::{bump_roster_version, entry_from_row, write_entries};
+use super::super::{Store, sql};
 use super::audit::{self, AuditEntry};
-use crate::domain::{DeviceId, PersonId, TeamId};
-use crate::hub::secret;
+use crate::domain::DeviceId;
 use crate::wire::admin_devices::{
     DeviceCreated, DeviceStatus, DeviceView, RosterEntryKind, RosterEntryView, RosterView,
 };
@@ -88,77 +89,17 @@ async fn roster_rows(
     .ctx("reading a device's roster")?;
     rows.iter()
         .map(|row| {
-            let group: Option<String> = row.try_get(0).ctx("reading roster_entries.group_name")?;
-            let person: Option<String> = row.try_get(1).ctx("reading roster_entries.person_id")?;
-            let team: Option<String> = row.try_get(2).ctx("reading roster_entries.team_id")?;
+            let entry = entry_from_row(row)?;
             let person_name: Option<String> = row.try_get(3).ctx("reading people.name")?;
             let archived: Option<i64> = row.try_get(4).ctx("reading people.archived")?;
             let team_name: Option<String> = row.try_get(5).ctx("reading teams.name")?;
-            let (item, name) = match (person, team) {
-                (Some(p), _) => (
-                    RosterItem::Person(PersonId(sql::uuid(&p, "reading a roster entry")?)),
-                    person_name.unwrap_or_default(),
-                ),
-                (None, Some(t)) => (
-                    RosterItem::Team(TeamId(sql::uuid(&t, "reading a roster entry")?)),
-                    team_name.unwrap_or_default(),
-                ),
-                (None, None) => {
-                    return Err(StoreError::Corrupt {
-                        context: "reading a roster entry",
-                        detail: "neither a person nor a team".to_owned(),
-                    });
-                }
+            let name = match entry.item {
+                RosterItem::Person(_) => person_name,
+                RosterItem::Team(_) => team_name,
             };
-            Ok((RosterEntry { group, item }, name, archived == Some(1)))
+            Ok((entry, name.unwrap_or_default(), archived == Some(1)))
         })
         .collect()
-}
-
-/// Writes `entries` as the whole roster of `device` (positions 0, 1, ...).
-async fn write_roster(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    org: &str,
-    device: DeviceId,
-    entries: &[RosterEntry],
-) -> StoreResult<()> {
-    let dev = device.to_string();
-    sqlx::query("DELETE FROM roster_entries WHERE org_id = $1 AND device_id = $2")
-        .bind(org)
-        .bind(&dev)
-        .execute(&mut *conn)
-        .await
-        .ctx("clearing a device's roster")?;
-    const COLS: usize = 6;
-    let mut position: i64 = 0;
-    for chunk in entries.chunks(sql::MAX_BINDS / COLS) {
-        let mut p = sql::Params::new(backend);
-        let query = format!(
-            "INSERT INTO roster_entries (org_id, device_id, position, group_name, person_id, \
-             team_id) VALUES {}",
-            p.tuples(chunk.len(), COLS)
-        );
-        let mut q = sqlx::query(&query);
-        for entry in chunk {
-            let (person, team) = match entry.item {
-                RosterItem::Person(p) => (Some(p.to_string()), None),
-                RosterItem::Team(t) => (None, Some(t.to_string())),
-            };
-            q = q
-                .bind(org)
-                .bind(dev.as_str())
-                .bind(position)
-                .bind(entry.group.clone())
-                .bind(person)
-                .bind(team);
-            position += 1;
-        }
-        q.execute(&mut *conn)
-            .await
-            .ctx("writing a device's roster")?;
-    }
-    Ok(())
 }
 
 impl Store {
@@ -172,36 +113,9 @@ impl Store {
         entry: &AuditEntry,
     ) -> StoreResult<DeviceCreated> {
         let now = Utc::now();
-        let expires_at = now + valid_for;
-        let code = secret::new_enrollment_code();
-        let normalized = secret::normalize_code(&code).ok_or(StoreError::Corrupt {
-            context: "making an enrollment code",
-            detail: "a generated code does not normalise".to_owned(),
-        })?;
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO devices (id, org_id, name, kind, created_at, roster_version) \
-             VALUES ($1, $2, $3, 'kiosk', $4, 1)",
-        )
-        .bind(id.to_string())
-        .bind(org.to_string())
-        .bind(name)
-        .bind(sql::micros(now))
-        .execute(&mut *tx)
-        .await
-        .ctx("adding a device")?;
-        sqlx::query(
-            "INSERT INTO enrollment_codes (code_hash, org_id, device_id, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(secret::hash(&normalized))
-        .bind(org.to_string())
-        .bind(id.to_string())
-        .bind(sql::micros(now))
-        .bind(sql::micros(expires_at))
-        .execute(&mut *tx)
-        .await
-        .ctx("storing an enrollment code")?;
+        insert_kiosk(&mut tx, org, id, name, now).await?;
+        let (code, expires_at) = insert_code(&mut tx, org, id, now, valid_for).await?;
         audit::write(&mut tx, Some(org), entry).await?;
         tx.commit().await.ctx("committing a new device")?;
         Ok(DeviceCreated {
@@ -386,15 +300,8 @@ impl Store {
             .map(|(e, _, _)| e)
             .collect();
         let next = splice_group(&current, group, items);
-        write_roster(&mut tx, self.backend, &org_s, device, &next).await?;
-        sqlx::query(
-            "UPDATE devices SET roster_version = roster_version + 1 WHERE org_id = $1 AND id = $2",
-        )
-        .bind(&org_s)
-        .bind(device.to_string())
-        .execute(&mut *tx)
-        .await
-        .ctx("bumping a device's roster version")?;
+        write_entries(&mut tx, self.backend, &org_s, device, &next).await?;
+        bump_roster_version(&mut tx, &org_s, device).await?;
         audit::write(&mut tx, Some(org), entry).await?;
         let entries = roster_rows(&mut tx, &org_s, device).await?;
         tx.commit().await.ctx("committing a device's roster")?;
@@ -432,6 +339,7 @@ fn roster_view(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::PersonId;
     use uuid::Uuid;
 
     fn p(n: u128) -> RosterItem {

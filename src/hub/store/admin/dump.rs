@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::super::error::{DbContext, StoreError, StoreResult};
-use super::super::{Backend, Store, sql};
+use super::super::{Store, sql};
 use crate::wire::OrgId;
 use crate::wire::org_dump::{
     AuditRow, DeviceRow, EnrollmentCodeRow, EventRow, FORMAT, JobRow, OrgDump, OrgRow,
@@ -69,15 +69,7 @@ impl Store {
 
     /// The whole organisation, in the dump's canonical order.
     pub async fn export_org(&self, org: OrgId) -> StoreResult<OrgDump> {
-        let mut tx = match self.backend {
-            Backend::Sqlite => self.read.begin().await,
-            Backend::Postgres => {
-                self.read
-                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .await
-            }
-        }
-        .ctx("starting a read transaction")?;
+        let mut tx = self.begin_read().await?;
         let dump = read_all(&mut tx, &org.to_string()).await?;
         tx.commit().await.ctx("ending a read transaction")?;
         Ok(dump)

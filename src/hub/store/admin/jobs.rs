@@ -7,6 +7,7 @@
 
 use super::super::error::{DbContext, StoreError, StoreResult};
 use super::super::orgs::bump_version;
+use super::super::people::insert_job;
 use super::super::{Store, sql};
 use super::audit::{self, AuditEntry};
 use crate::domain::{Job, JobId, PersonId};
@@ -16,14 +17,7 @@ impl Store {
     /// Adds a job.
     pub async fn create_job(&self, org: OrgId, job: &Job, entry: &AuditEntry) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("INSERT INTO jobs (id, org_id, name, archived) VALUES ($1, $2, $3, $4)")
-            .bind(job.id.to_string())
-            .bind(org.to_string())
-            .bind(&job.name)
-            .bind(sql::flag(job.archived))
-            .execute(&mut *tx)
-            .await
-            .ctx("adding a job")?;
+        insert_job(&mut tx, &org.to_string(), job).await?;
         audit::write(&mut tx, Some(org), entry).await?;
         bump_version(&mut tx, org).await?;
         tx.commit().await.ctx("committing a new job")?;

@@ -8,11 +8,11 @@
 //! person (events, team places, tokens): they only leave rosters and cannot sign
 //! in or punch until unarchived.
 
-use chrono::Utc;
 use sqlx::AnyConnection;
 
 use super::super::error::{DbContext, StoreError, StoreResult};
 use super::super::orgs::bump_version;
+use super::super::people::{insert_job_access, insert_person};
 use super::super::{Store, sql};
 use super::audit::{self, AuditEntry};
 use crate::domain::{JobAccess, Person, PersonId, TeamId};
@@ -37,64 +37,19 @@ impl std::fmt::Debug for PinWrite {
     }
 }
 
-/// Inserts a person row with their job access and crew place.
-pub(crate) async fn insert_person(
-    conn: &mut AnyConnection,
-    org: &str,
-    person: &Person,
-    pin_verifier: Option<&str>,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO people (id, org_id, name, badge, mode, team_id, role_id, archived, \
-         all_jobs, pin_verifier, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(person.id.to_string())
-    .bind(org)
-    .bind(&person.name)
-    .bind(person.badge.clone())
-    .bind(sql::name_of(&person.mode, "encoding a tracking mode")?)
-    .bind(person.team.map(|t| t.to_string()))
-    .bind(person.role.to_string())
-    .bind(sql::flag(person.archived))
-    .bind(sql::flag(matches!(person.jobs, JobAccess::All)))
-    .bind(pin_verifier)
-    .bind(sql::micros(Utc::now()))
-    .execute(&mut *conn)
-    .await
-    .ctx("adding a person")?;
-    write_job_access(conn, org, person).await?;
-    if let Some(team) = person.team {
-        join_crew(conn, org, team, person.id).await?;
-    }
-    Ok(())
-}
-
 /// Replaces the person's assigned jobs with those of `person.jobs`.
 async fn write_job_access(conn: &mut AnyConnection, org: &str, person: &Person) -> StoreResult<()> {
-    let id = person.id.to_string();
     sqlx::query("DELETE FROM person_jobs WHERE org_id = $1 AND person_id = $2")
         .bind(org)
-        .bind(&id)
+        .bind(person.id.to_string())
         .execute(&mut *conn)
         .await
         .ctx("clearing a person's jobs")?;
-    if let JobAccess::Only(jobs) = &person.jobs {
-        for job in jobs {
-            sqlx::query("INSERT INTO person_jobs (org_id, person_id, job_id) VALUES ($1, $2, $3)")
-                .bind(org)
-                .bind(&id)
-                .bind(job.to_string())
-                .execute(&mut *conn)
-                .await
-                .ctx("assigning a job to a person")?;
-        }
-    }
-    Ok(())
+    insert_job_access(conn, org, person).await
 }
 
 /// Appends `person` to the crew of `team`, unless they lead it or are in it.
-pub(crate) async fn join_crew(
+async fn join_crew(
     conn: &mut AnyConnection,
     org: &str,
     team: TeamId,
@@ -143,8 +98,12 @@ impl Store {
         pin_verifier: Option<&str>,
         entry: &AuditEntry,
     ) -> StoreResult<()> {
+        let org_s = org.to_string();
         let mut tx = self.begin_write().await?;
-        insert_person(&mut tx, &org.to_string(), person, pin_verifier).await?;
+        insert_person(&mut tx, &org_s, person, pin_verifier).await?;
+        if let Some(team) = person.team {
+            join_crew(&mut tx, &org_s, team, person.id).await?;
+        }
         audit::write(&mut tx, Some(org), entry).await?;
         bump_version(&mut tx, org).await?;
         tx.commit().await.ctx("committing a new person")?;

@@ -5,18 +5,19 @@
 //! Guarantees: every query filters by `org_id`; a PIN verifier is never read here
 //! (only whether one is set); lists come in a stable order (by name, then id).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
-use chrono::NaiveDate;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::super::error::{DbContext, StoreError, StoreResult};
-use super::super::{Store, sql};
-use crate::domain::{
-    Directory, Job, JobAccess, JobId, OrgSettings, Person, PersonId, RightSet, Role, RoleId, Team,
-    TeamId,
+use super::super::orgs::settings_from_row;
+use super::super::people::{
+    PERSON_COLS, add_members, grant_job, job_from_row, person_from_row, person_job, role_from_row,
+    team_from_row,
 };
+use super::super::{Store, sql};
+use crate::domain::{Directory, Job, OrgSettings, Person, PersonId, Role, RoleId, Team};
 use crate::wire::OrgId;
 
 /// A person as the admin API shows them: the domain's person, and whether a PIN
@@ -27,59 +28,14 @@ pub struct PersonRecord {
     pub has_pin: bool,
 }
 
-const PERSON_COLS: &str = "id, name, badge, mode, team_id, role_id, archived, all_jobs, \
-     CAST(CASE WHEN pin_verifier IS NULL THEN 0 ELSE 1 END AS BIGINT)";
+/// Whether a PIN is set, read after [`PERSON_COLS`].
+const HAS_PIN: &str = "CAST(CASE WHEN p.pin_verifier IS NULL THEN 0 ELSE 1 END AS BIGINT)";
 
-fn person_from_row(row: &AnyRow) -> StoreResult<PersonRecord> {
-    let id: String = row.try_get(0).ctx("reading people.id")?;
-    let mode: String = row.try_get(3).ctx("reading people.mode")?;
-    let team: Option<String> = row.try_get(4).ctx("reading people.team_id")?;
-    let role: String = row.try_get(5).ctx("reading people.role_id")?;
-    let archived: i64 = row.try_get(6).ctx("reading people.archived")?;
-    let all_jobs: i64 = row.try_get(7).ctx("reading people.all_jobs")?;
+fn record_from_row(row: &AnyRow) -> StoreResult<PersonRecord> {
     let has_pin: i64 = row.try_get(8).ctx("reading whether a PIN is set")?;
     Ok(PersonRecord {
-        person: Person {
-            id: PersonId(sql::uuid(&id, "reading people.id")?),
-            name: row.try_get(1).ctx("reading people.name")?,
-            badge: row.try_get(2).ctx("reading people.badge")?,
-            mode: sql::from_name(&mode, "reading people.mode")?,
-            team: team
-                .map(|t| sql::uuid(&t, "reading people.team_id").map(TeamId))
-                .transpose()?,
-            role: RoleId(sql::uuid(&role, "reading people.role_id")?),
-            archived: archived != 0,
-            jobs: if all_jobs != 0 {
-                JobAccess::All
-            } else {
-                JobAccess::Only(BTreeSet::new())
-            },
-        },
+        person: person_from_row(row)?,
         has_pin: has_pin != 0,
-    })
-}
-
-pub(crate) fn role_from_row(row: &AnyRow) -> StoreResult<Role> {
-    let id: String = row.try_get(0).ctx("reading roles.id")?;
-    let rank: i64 = row.try_get(2).ctx("reading roles.rank")?;
-    let rights: String = row.try_get(3).ctx("reading roles.rights")?;
-    let fixed: i64 = row.try_get(4).ctx("reading roles.fixed")?;
-    let preset: Option<String> = row.try_get(5).ctx("reading roles.preset")?;
-    Ok(Role {
-        id: RoleId(sql::uuid(&id, "reading roles.id")?),
-        name: row.try_get(1).ctx("reading roles.name")?,
-        rank: i32::try_from(rank).map_err(|_| StoreError::Corrupt {
-            context: "reading roles.rank",
-            detail: format!("rank {rank} out of range"),
-        })?,
-        rights: serde_json::from_str::<RightSet>(&rights).map_err(|e| StoreError::Corrupt {
-            context: "reading roles.rights",
-            detail: e.to_string(),
-        })?,
-        fixed: fixed != 0,
-        preset: preset
-            .map(|p| sql::from_name(&p, "reading roles.preset"))
-            .transpose()?,
     })
 }
 
@@ -112,15 +68,9 @@ async fn load_job_access(
         .enumerate()
         .map(|(i, p)| (p.person.id, i))
         .collect();
-    for row in rows {
-        let person: String = row.try_get(0).ctx("reading person_jobs.person_id")?;
-        let job: String = row.try_get(1).ctx("reading person_jobs.job_id")?;
-        let person = PersonId(sql::uuid(&person, "reading person_jobs.person_id")?);
-        if let Some(&i) = index.get(&person)
-            && let JobAccess::Only(jobs) = &mut people[i].person.jobs
-        {
-            jobs.insert(JobId(sql::uuid(&job, "reading person_jobs.job_id")?));
-        }
+    for row in &rows {
+        let (person, job) = person_job(row)?;
+        grant_job(index.get(&person).map(|&i| &mut people[i].person), job);
     }
     Ok(())
 }
@@ -130,9 +80,15 @@ impl Store {
     pub async fn people_of(&self, org: OrgId, active_only: bool) -> StoreResult<Vec<PersonRecord>> {
         let org_s = org.to_string();
         let mut conn = self.read.acquire().await.ctx("connecting to read people")?;
-        let filter = if active_only { " AND archived = 0" } else { "" };
-        let query =
-            format!("SELECT {PERSON_COLS} FROM people WHERE org_id = $1{filter} ORDER BY name, id");
+        let filter = if active_only {
+            " AND p.archived = 0"
+        } else {
+            ""
+        };
+        let query = format!(
+            "SELECT {PERSON_COLS}, {HAS_PIN} FROM people p WHERE p.org_id = $1{filter} \
+             ORDER BY p.name, p.id"
+        );
         let rows = sqlx::query(&query)
             .bind(&org_s)
             .fetch_all(&mut *conn)
@@ -140,7 +96,7 @@ impl Store {
             .ctx("reading people")?;
         let mut people = rows
             .iter()
-            .map(person_from_row)
+            .map(record_from_row)
             .collect::<StoreResult<Vec<_>>>()?;
         load_job_access(&mut conn, &org_s, &mut people, None).await?;
         Ok(people)
@@ -154,7 +110,9 @@ impl Store {
             .acquire()
             .await
             .ctx("connecting to read a person")?;
-        let query = format!("SELECT {PERSON_COLS} FROM people WHERE org_id = $1 AND id = $2");
+        let query = format!(
+            "SELECT {PERSON_COLS}, {HAS_PIN} FROM people p WHERE p.org_id = $1 AND p.id = $2"
+        );
         let row = sqlx::query(&query)
             .bind(&org_s)
             .bind(id.to_string())
@@ -162,7 +120,7 @@ impl Store {
             .await
             .ctx("reading a person")?;
         let Some(row) = row else { return Ok(None) };
-        let mut people = vec![person_from_row(&row)?];
+        let mut people = vec![record_from_row(&row)?];
         load_job_access(&mut conn, &org_s, &mut people, Some(id)).await?;
         Ok(people.pop())
     }
@@ -251,20 +209,10 @@ impl Store {
                 .fetch_all(&mut *conn)
                 .await
                 .ctx("reading teams")?;
-        let mut teams = Vec::with_capacity(rows.len());
-        let mut index = HashMap::new();
-        for row in &rows {
-            let id: String = row.try_get(0).ctx("reading teams.id")?;
-            let lead: String = row.try_get(2).ctx("reading teams.lead_id")?;
-            let id = TeamId(sql::uuid(&id, "reading teams.id")?);
-            index.insert(id, teams.len());
-            teams.push(Team {
-                id,
-                name: row.try_get(1).ctx("reading teams.name")?,
-                lead: PersonId(sql::uuid(&lead, "reading teams.lead_id")?),
-                members: Vec::new(),
-            });
-        }
+        let mut teams = rows
+            .iter()
+            .map(team_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
         let members = sqlx::query(
             "SELECT team_id, person_id FROM team_members WHERE org_id = $1 \
              ORDER BY team_id, position",
@@ -273,17 +221,7 @@ impl Store {
         .fetch_all(&mut *conn)
         .await
         .ctx("reading team members")?;
-        for row in members {
-            let team: String = row.try_get(0).ctx("reading team_members.team_id")?;
-            let person: String = row.try_get(1).ctx("reading team_members.person_id")?;
-            let team = TeamId(sql::uuid(&team, "reading team_members.team_id")?);
-            if let Some(&i) = index.get(&team) {
-                teams[i].members.push(PersonId(sql::uuid(
-                    &person,
-                    "reading team_members.person_id",
-                )?));
-            }
-        }
+        add_members(&mut teams, &members)?;
         Ok(teams)
     }
 
@@ -295,17 +233,7 @@ impl Store {
                 .fetch_all(&self.read)
                 .await
                 .ctx("reading jobs")?;
-        rows.iter()
-            .map(|row| {
-                let id: String = row.try_get(0).ctx("reading jobs.id")?;
-                let archived: i64 = row.try_get(2).ctx("reading jobs.archived")?;
-                Ok(Job {
-                    id: JobId(sql::uuid(&id, "reading jobs.id")?),
-                    name: row.try_get(1).ctx("reading jobs.name")?,
-                    archived: archived != 0,
-                })
-            })
-            .collect()
+        rows.iter().map(job_from_row).collect()
     }
 
     /// The organisation's settings as the domain reads them.
@@ -316,19 +244,7 @@ impl Store {
             .await
             .ctx("reading an organisation's settings")?
             .ok_or(StoreError::NotFound("organisation"))?;
-        let date_lock: Option<String> = row.try_get(0).ctx("reading orgs.date_lock")?;
-        let offset: i64 = row.try_get(1).ctx("reading orgs.utc_offset_secs")?;
-        Ok(OrgSettings {
-            date_lock: date_lock
-                .map(|d| {
-                    NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|e| StoreError::Corrupt {
-                        context: "reading orgs.date_lock",
-                        detail: e.to_string(),
-                    })
-                })
-                .transpose()?,
-            utc_offset_secs: i32::try_from(offset).unwrap_or(0),
-        })
+        settings_from_row(&row, 0)
     }
 
     /// The whole organisation as the domain's [`Directory`]: every person

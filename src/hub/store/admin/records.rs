@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
 
 use super::super::error::{DbContext, StoreError, StoreResult};
+use super::super::events::{parse_body, stored_from_row};
 use super::super::orgs::bump_version;
 use super::super::{Backend, Store, StoredEvent, sql, status};
 use super::audit::{self, AuditEntry};
@@ -29,23 +30,6 @@ use crate::wire::OrgId;
 
 /// The name the hub pseudo-device carries.
 pub const HUB_DEVICE_NAME: &str = "hub (admin API)";
-
-fn parse_body(body: &str) -> StoreResult<Event> {
-    serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
-        context: "reading events.body",
-        detail: e.to_string(),
-    })
-}
-
-fn stored_from_row(row: &sqlx::any::AnyRow) -> StoreResult<StoredEvent> {
-    let body: String = row.try_get(0).ctx("reading events.body")?;
-    let received_at: i64 = row.try_get(1).ctx("reading events.received_at")?;
-    Ok(StoredEvent {
-        event: parse_body(&body)?,
-        received_at: sql::instant(received_at, "reading events.received_at")?,
-        anomaly: row.try_get(2).ctx("reading events.anomaly")?,
-    })
-}
 
 /// The organisation's hub device, made on first use, locked for this
 /// transaction (PostgreSQL row lock; SQLite's writer is single anyway).

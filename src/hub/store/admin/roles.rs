@@ -5,41 +5,13 @@
 //! even if a caller forgot to ask `may_remove_role`); each change bumps the
 //! organisation's version (rosters carry roles).
 
-use sqlx::AnyConnection;
-
 use super::super::error::{DbContext, StoreError, StoreResult};
 use super::super::orgs::bump_version;
+use super::super::people::insert_role;
 use super::super::{Store, sql};
 use super::audit::{self, AuditEntry};
 use crate::domain::{Role, RoleId};
 use crate::wire::OrgId;
-
-pub(crate) async fn insert_role(
-    conn: &mut AnyConnection,
-    org: &str,
-    role: &Role,
-) -> StoreResult<()> {
-    let preset = role
-        .preset
-        .as_ref()
-        .map(|p| sql::name_of(p, "encoding a role's preset"))
-        .transpose()?;
-    sqlx::query(
-        "INSERT INTO roles (id, org_id, name, rank, rights, fixed, preset) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(role.id.to_string())
-    .bind(org)
-    .bind(&role.name)
-    .bind(i64::from(role.rank))
-    .bind(sql::json(&role.rights, "encoding a role's rights")?)
-    .bind(sql::flag(role.fixed))
-    .bind(preset)
-    .execute(&mut *conn)
-    .await
-    .ctx("adding a role")?;
-    Ok(())
-}
 
 impl Store {
     /// Adds a role.

@@ -13,13 +13,12 @@ use thiserror::Error;
 use uuid::Uuid;
 
 use super::super::error::{DbContext, StoreError, StoreResult};
-use super::super::orgs::Org;
+use super::super::orgs::{Org, insert_org};
+use super::super::people::{insert_person, insert_role};
 use super::super::{Store, sql};
 use super::audit::{self, AuditEntry};
 use super::tokens::insert_token;
 use crate::domain::{JobAccess, Person, PersonId, Preset, Role, RoleId, TrackingMode, presets};
-use crate::hub::secret;
-use crate::wire::OrgId;
 use crate::wire::admin::TokenId;
 
 /// An organisation just created.
@@ -184,28 +183,11 @@ async fn provision(
     top_manager_name: &str,
     actor: Uuid,
 ) -> StoreResult<Provisioned> {
-    let org = Org {
-        id: OrgId::new(),
-        name: name.to_owned(),
-        pin_pepper: secret::random_hex(32),
-        version: 1,
-        date_lock: None,
-    };
+    let org = insert_org(conn, name).await?;
     let org_s = org.id.to_string();
-    sqlx::query(
-        "INSERT INTO orgs (id, name, pin_pepper, version, created_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(&org_s)
-    .bind(&org.name)
-    .bind(&org.pin_pepper)
-    .bind(org.version)
-    .bind(sql::micros(Utc::now()))
-    .execute(&mut *conn)
-    .await
-    .ctx("creating an organisation")?;
     let roles = preset_roles();
     for role in &roles {
-        super::roles::insert_role(conn, &org_s, role).await?;
+        insert_role(conn, &org_s, role).await?;
     }
     let top_role = roles
         .iter()
@@ -225,7 +207,7 @@ async fn provision(
         archived: false,
         jobs: JobAccess::All,
     };
-    super::people::insert_person(conn, &org_s, &top_manager, None).await?;
+    insert_person(conn, &org_s, &top_manager, None).await?;
     let (token_id, token) = insert_token(conn, Some(org.id), top_manager.id.0).await?;
     let entry = AuditEntry::new(actor, "org.add", org.id).with(serde_json::json!({
         "name": org.name,

@@ -10,6 +10,7 @@ use sqlx::AnyConnection;
 use super::super::Store;
 use super::super::error::{DbContext, StoreError, StoreResult};
 use super::super::orgs::bump_version;
+use super::super::people::insert_team;
 use super::audit::{self, AuditEntry};
 use crate::domain::Team;
 use crate::wire::OrgId;
@@ -77,14 +78,7 @@ impl Store {
     ) -> StoreResult<()> {
         let org_s = org.to_string();
         let mut tx = self.begin_write().await?;
-        sqlx::query("INSERT INTO teams (id, org_id, name, lead_id) VALUES ($1, $2, $3, $4)")
-            .bind(team.id.to_string())
-            .bind(&org_s)
-            .bind(&team.name)
-            .bind(team.lead.to_string())
-            .execute(&mut *tx)
-            .await
-            .ctx("adding a team")?;
+        insert_team(&mut tx, &org_s, team).await?;
         write_crew(&mut tx, &org_s, None, team).await?;
         audit::write(&mut tx, Some(org), entry).await?;
         bump_version(&mut tx, org).await?;
