@@ -63,8 +63,69 @@ pub enum ConfigError {
 pub struct KioskConfig {
     /// Overrides the default data directory; `--data-dir` overrides this.
     pub data_dir: Option<PathBuf>,
+    /// The hub this kiosk syncs to; overrides the URL remembered at enrollment.
+    pub hub_url: Option<String>,
+    /// Where the device token and PIN pepper are kept.
+    #[serde(default)]
+    pub secret_store: SecretStoreChoice,
     #[serde(default)]
     pub journal: JournalSettings,
+    #[serde(default)]
+    pub sync: SyncSettings,
+    /// The kiosk screen: PIN policy, timeouts, theme, language.
+    #[serde(default)]
+    pub kiosk: crate::tui::settings::ScreenSettings,
+    /// The badge reader.
+    #[serde(default)]
+    pub badge: crate::tui::settings::BadgeConfig,
+}
+
+/// Which secret store holds the device's secrets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecretStoreChoice {
+    /// The first that works: the Secret Service (D-Bus), else a 0600 file under the
+    /// data dir; reading also looks in the kernel keyutils store and
+    /// `$CREDENTIALS_DIRECTORY` (systemd credentials).
+    #[default]
+    Auto,
+    SecretService,
+    /// The kernel keyutils store: does not survive a reboot.
+    Keyutils,
+    /// Read-only: `$CREDENTIALS_DIRECTORY/tapin-device`, put there by systemd.
+    SystemdCredentials,
+    File,
+}
+
+/// How the sync worker talks to the hub.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SyncSettings {
+    /// Longest wait between retries, in seconds (also caps a hub's `Retry-After`).
+    pub backoff_cap_secs: u64,
+    /// Seconds to wait for a TCP/TLS connection.
+    pub connect_timeout_secs: u64,
+    /// Seconds one request may take, connection included.
+    pub request_timeout_secs: u64,
+    /// Seconds between roster checks while online.
+    pub roster_refresh_secs: u64,
+    /// A clock offset to the hub beyond this many seconds shows a warning.
+    pub clock_skew_warn_secs: u64,
+    /// Events per request (the hub takes at most 1,000).
+    pub batch_size: usize,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        Self {
+            backoff_cap_secs: 60,
+            connect_timeout_secs: 5,
+            request_timeout_secs: 30,
+            roster_refresh_secs: 300,
+            clock_skew_warn_secs: 60,
+            batch_size: 500,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -114,7 +175,59 @@ impl KioskConfig {
                 ),
             });
         }
+        config.check_sync(path)?;
+        config.check_screen(path)?;
         Ok(config)
+    }
+
+    fn check_sync(&self, path: &Path) -> Result<(), ConfigError> {
+        let bad = |key: &'static str, value: String, why: &str| ConfigError::BadValue {
+            path: path.to_path_buf(),
+            key,
+            value,
+            why: why.to_owned(),
+        };
+        let sync = &self.sync;
+        let max = crate::wire::MAX_BATCH_EVENTS;
+        if sync.batch_size == 0 || sync.batch_size > max {
+            return Err(bad(
+                "sync.batch_size",
+                sync.batch_size.to_string(),
+                &format!("must be between 1 and {max}"),
+            ));
+        }
+        for (key, secs) in [
+            ("sync.backoff_cap_secs", sync.backoff_cap_secs),
+            ("sync.connect_timeout_secs", sync.connect_timeout_secs),
+            ("sync.request_timeout_secs", sync.request_timeout_secs),
+            ("sync.roster_refresh_secs", sync.roster_refresh_secs),
+        ] {
+            if !(1..=86_400).contains(&secs) {
+                return Err(bad(key, secs.to_string(), "must be between 1 and 86400"));
+            }
+        }
+        if let Some(url) = &self.hub_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(bad(
+                "hub_url",
+                crate::sanitize::for_terminal(url),
+                "must start with https:// (or http:// on a trusted network)",
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_screen(&self, path: &Path) -> Result<(), ConfigError> {
+        self.kiosk
+            .check()
+            .and_then(|()| self.badge.check())
+            .map_err(|(key, value, why)| ConfigError::BadValue {
+                path: path.to_path_buf(),
+                key,
+                value,
+                why,
+            })
     }
 
     /// Journal options these settings ask for.
@@ -170,6 +283,30 @@ mod tests {
             ),
             ("[journal\n", "line 1"),
             ("[journal]\nkeep_acked_days = 3\n", "must be at least 8"),
+            ("[sync]\nbatch_size = 5000\n", "between 1 and 1000"),
+            (
+                "[sync]\nbackoff_cap_secs = 0\n",
+                "sync.backoff_cap_secs = 0",
+            ),
+            ("[sync]\nretries = 3\n", "unknown field `retries`"),
+            ("hub_url = \"ftp://hub\"\n", "must start with https://"),
+            ("secret_store = \"vault\"\n", "unknown variant `vault`"),
+            ("[kiosk]\nidle_timeout_secs = 1\n", "between 5 and 3600"),
+            (
+                "[kiosk]\npin = \"sometimes\"\n",
+                "unknown variant `sometimes`",
+            ),
+            ("[kiosk]\nlanguage = \"fr\"\n", "unknown variant `fr`"),
+            (
+                "[kiosk]\nconfirmation_secs = 0\n",
+                "kiosk.confirmation_secs = 0",
+            ),
+            ("[kiosk]\nmissed_punch_hours = 100\n", "between 1 and 72"),
+            (
+                "[kiosk]\ndevice_name = \"a\\u001b[2J\"\n",
+                "control characters",
+            ),
+            ("[badge]\nmax_gap_ms = 5000\n", "between 5 and 500"),
         ];
         for (text, needle) in cases {
             let message = parse(text).expect_err(text).to_string();

@@ -8,4 +8,7 @@ pub mod journal;
 pub mod logging;
 pub mod sanitize;
 pub mod secrets;
+pub mod sync;
+pub mod tls;
+pub mod tui;
 pub mod wire;

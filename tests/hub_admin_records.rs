@@ -2,7 +2,7 @@
 //! domain (override_punch_mode on a lower rank, override_own_punch_mode for
 //! oneself, the date lock), and the timesheet over a known week (hours, breaks
 //! excluded, job time, a rate change mid-week, the corrected view, open shifts,
-//! the payroll CSV).
+//! the payroll CSV); the event log paged backwards.
 
 mod admin_support;
 mod hub_support;
@@ -393,7 +393,125 @@ async fn corrections_follow_rank_own_rights_and_the_date_lock(url: String) {
     assert!(corrected.iter().all(|r| r["detail"]["reason"].is_string()));
 }
 
+/// GETs `/events?query` as `token`: status, body, and the next page's `before`.
+async fn events_page(
+    hub: &hub_support::Hub,
+    token: &str,
+    query: &str,
+) -> (StatusCode, Value, Option<String>) {
+    let resp = hub
+        .http
+        .get(hub.url(&format!("/api/v1/admin/events?{query}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("events");
+    let next = resp
+        .headers()
+        .get("tapin-next-before")
+        .map(|v| v.to_str().expect("header").to_owned());
+    (resp.status(), resp.json().await.expect("json"), next)
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v.as_array()
+        .expect("an array")
+        .iter()
+        .map(|e| e["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+/// Pages of the event log, latest first: each page oldest first, the header
+/// naming the next page's `before` until the first event; pages of one person,
+/// and of what the caller may read, fill up past the rows they leave out.
+async fn the_event_log_pages_backwards(url: String) {
+    let s = site(&url).await;
+    let (hub, top) = (&s.hub, s.top_token.as_str());
+    let all = roles(&hub.store, s.org).await;
+    let user = preset_role(&all, Preset::User).id;
+    let (ulla, ulla_token) = person_with_token(&hub.store, s.org, "Ulla", user).await;
+    let (ben, _) = person_with_token(&hub.store, s.org, "Ben", user).await;
+    let dev = enrolled_device(hub, s.org, "Gate").await;
+    let mut seq = 0;
+    // 13 punches of Ulla and 12 of Ben, interleaved.
+    for i in 0..25u32 {
+        let (who, n) = if i % 2 == 0 {
+            (ulla, i / 2)
+        } else {
+            (ben, i / 2)
+        };
+        let kind = if n % 2 == 0 {
+            EventKind::ClockIn
+        } else {
+            EventKind::ClockOut
+        };
+        punch(
+            hub,
+            &dev.device_token,
+            dev.device_id,
+            &mut seq,
+            who,
+            vec![(kind, at(4, 8, i))],
+        )
+        .await;
+    }
+    let (status, whole) = get(hub, top, "/events").await;
+    assert_eq!(status, StatusCode::OK);
+    let whole = ids(&whole);
+    assert_eq!(whole.len(), 25);
+
+    let mut pages = Vec::new();
+    let mut query = "limit=10".to_owned();
+    loop {
+        let (status, page, next) = events_page(hub, top, &query).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        pages.push(ids(&page));
+        match next {
+            Some(before) => {
+                assert_eq!(Some(&before), pages.last().and_then(|p| p.first()));
+                query = format!("limit=10&before={before}");
+            }
+            None => break,
+        }
+    }
+    assert_eq!(
+        pages.iter().map(Vec::len).collect::<Vec<_>>(),
+        vec![10, 10, 5]
+    );
+    let joined: Vec<String> = pages.into_iter().rev().flatten().collect();
+    assert_eq!(joined, whole, "the pages, oldest last, are the whole log");
+
+    // Ulla may read only her own: her pages fill up past Ben's rows.
+    let (_, own, _) = events_page(hub, &ulla_token, "").await;
+    let own = ids(&own);
+    assert_eq!(own.len(), 13);
+    let (status, page, next) = events_page(hub, &ulla_token, "limit=5").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ids(&page), own[8..].to_vec());
+    let before = next.expect("older events");
+    let (_, page, next) = events_page(hub, &ulla_token, &format!("limit=5&before={before}")).await;
+    assert_eq!(ids(&page), own[3..8].to_vec());
+    let before = next.expect("older events");
+    let (_, page, next) = events_page(hub, &ulla_token, &format!("limit=5&before={before}")).await;
+    assert_eq!(ids(&page), own[..3].to_vec());
+    assert_eq!(next, None);
+
+    // One person's, with `before` alone (a default page size).
+    let (status, page, next) =
+        events_page(hub, top, &format!("person={ben}&before={}", whole[24])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ids(&page).len(), 12);
+    assert_eq!(next, None);
+
+    let (status, body, _) = events_page(hub, top, "limit=0").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let unknown = EventId::new();
+    let (status, body, _) = events_page(hub, top, &format!("limit=5&before={unknown}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+}
+
 on_both!(
+    the_event_log_pages_backwards,
     a_known_week_reports_hours_breaks_jobs_rates_and_the_corrected_time,
     corrections_follow_rank_own_rights_and_the_date_lock,
 );

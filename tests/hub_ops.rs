@@ -1,6 +1,6 @@
 //! Operating the hub: per-device rate limit (429 + Retry-After), graceful shutdown
-//! finishing a request in flight, /metrics counts, /healthz, the OpenAPI document
-//! and JSON 404s. Runs on SQLite, and on PostgreSQL when TAPIN_TEST_POSTGRES_URL is
+//! finishing a request in flight, /metrics counts (and tells nothing about
+//! anyone), /healthz, the OpenAPI document and JSON 404s. Runs on SQLite, and on PostgreSQL when TAPIN_TEST_POSTGRES_URL is
 //! set.
 
 mod hub_support;
@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use hub_support::{
-    Hub, device_time, enrolled_device, eventually, org_with_people, post_events, shift_events,
-    statuses,
+    Hub, device_time, enrolled_device, eventually, get_roster, org_with_people, post_events,
+    shift_events, statuses,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -189,6 +189,81 @@ async fn metrics_count_requests_and_ingest_outcomes(url: String) {
     hub.stop().await;
 }
 
+/// Whether `text` holds something shaped like a uuid (8-4-4-4-12 hex digits).
+fn has_uuid(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.windows(36).any(|w| {
+        w.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+    })
+}
+
+/// `/metrics` needs no token, so it must tell nothing about anyone: no person's
+/// id, name or badge, no device, organisation, event or token, whatever paths
+/// were asked for; only route templates and fixed outcome names.
+async fn metrics_expose_no_per_person_data(url: String) {
+    let hub = Hub::start(&url).await;
+    let fx = org_with_people(&hub.store, 2).await;
+    let dev = enrolled_device(&hub, fx.org, "Private").await;
+    let batch = shift_events(
+        dev.device_id,
+        &fx.people,
+        4,
+        Utc::now() - chrono::Duration::hours(1),
+    );
+    post_events(&hub, &dev.device_token, &batch).await;
+    get_roster(&hub, &dev.device_token, None).await;
+    // Paths naming a person, with and without a (wrong) token, and unknown ones.
+    for path in [
+        format!("/api/v1/admin/people/{}", fx.people[0]),
+        format!("/api/v1/admin/people/{}/archive", fx.people[1]),
+        format!("/nope/{}", fx.people[0]),
+    ] {
+        hub.http
+            .get(hub.url(&path))
+            .bearer_auth(&dev.device_token)
+            .send()
+            .await
+            .unwrap();
+    }
+    let text = hub
+        .http
+        .get(hub.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("tapin_hub_http_requests_total"), "{text}");
+    assert!(!has_uuid(&text), "an id in /metrics:\n{text}");
+    for secret in [
+        dev.device_token.as_str(),
+        "Person 0",
+        "Person 1",
+        "B00000",
+        "Private",
+    ] {
+        assert!(!text.contains(secret), "{secret:?} in /metrics");
+    }
+    let routes: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split("route=\"").nth(1))
+        .filter_map(|r| r.split('"').next())
+        .collect();
+    assert!(!routes.is_empty());
+    for route in routes {
+        assert!(
+            ["unmatched", "/metrics", "/healthz"].contains(&route) || route.starts_with("/api/v1/"),
+            "{route}"
+        );
+        assert!(!route.contains("nope"), "a raw path as a label: {route}");
+    }
+    hub.stop().await;
+}
+
 async fn health_openapi_and_unknown_paths(url: String) {
     let hub = Hub::start(&url).await;
     let resp = hub.http.get(hub.url("/healthz")).send().await.unwrap();
@@ -228,5 +303,6 @@ on_both!(
     a_stalled_request_is_answered_503_in_time,
     shutdown_finishes_the_request_in_flight,
     metrics_count_requests_and_ingest_outcomes,
+    metrics_expose_no_per_person_data,
     health_openapi_and_unknown_paths,
 );

@@ -1,6 +1,7 @@
 //! The real `tapin` binary against a spawned hub: `admin device add --json`
 //! prints exactly `{"id", "enrollment_code"}` and the code enrolls; `admin
-//! correct`, `admin events --json`, `admin report timesheet --format csv` (the
+//! correct`, `admin events --json` (whole, and paged with `--limit`/`--before`),
+//! `admin report timesheet --format csv` (the
 //! payroll CSV, corrected view); `hub export` → `hub import` → `hub export` gives
 //! the same bytes. No fixed sleeps: the hub's address is awaited with a deadline.
 
@@ -136,6 +137,26 @@ async fn device_add_json_enrolls_and_the_timesheet_csv_is_the_payroll_export() {
         Some(5),
         "four punches, one correction"
     );
+    // Paged: the two latest, and on stderr how to ask for the page before.
+    let ids = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .expect("array")
+            .iter()
+            .map(|e| e["id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    let all = ids(&listed);
+    let mut args = vec!["admin", "--hub", &hub.url, "--token", &admin];
+    let who = pat.to_string();
+    args.extend_from_slice(&["events", "--person", &who, "--limit", "2", "--json"]);
+    let paged = tapin(d, &args, &[]);
+    let page: Value = serde_json::from_str(&ok(&paged)).expect("page JSON");
+    assert_eq!(ids(&page), all[3..].to_vec());
+    let hint = String::from_utf8_lossy(&paged.stderr).into_owned();
+    assert!(hint.contains(&format!("--before {}", all[3])), "{hint}");
+    args.extend_from_slice(&["--before", all[3].as_str()]);
+    let older: Value = serde_json::from_str(&ok(&tapin(d, &args, &[]))).expect("page JSON");
+    assert_eq!(ids(&older), all[1..3].to_vec());
 
     let csv = run(&[
         "report",

@@ -69,9 +69,16 @@ pub struct InitArgs {
     pub json: bool,
 }
 
-/// The database URL: the one given, or a SQLite file in the data directory.
+/// The database URL: the one given, or a SQLite file in the data directory. A
+/// SQLite file is created when missing (`mode=rwc`) unless the URL names a mode:
+/// `tapin hub init --db sqlite:///var/lib/tapin/hub.db` must not fail for want of
+/// the file it is about to set up.
 pub(super) fn db_url(given: Option<&str>, data_dir: &Path) -> String {
     match given {
+        Some(url) if url.starts_with("sqlite:") && !url.contains("mode=") => {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{sep}mode=rwc")
+        }
         Some(url) => url.to_owned(),
         None => format!("sqlite://{}?mode=rwc", data_dir.join("hub.db").display()),
     }
@@ -206,5 +213,32 @@ async fn shutdown_signal() {
     tokio::select! {
         () = interrupt => tracing::info!("SIGINT: stopping the hub"),
         () = terminate => tracing::info!("SIGTERM: stopping the hub"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::db_url;
+    use std::path::Path;
+
+    #[test]
+    fn sqlite_files_are_created_unless_a_mode_is_named() {
+        let dir = Path::new("/var/lib/tapin");
+        let cases = [
+            (None, "sqlite:///var/lib/tapin/hub.db?mode=rwc"),
+            (Some("sqlite:///x/hub.db"), "sqlite:///x/hub.db?mode=rwc"),
+            (
+                Some("sqlite:///x/hub.db?cache=shared"),
+                "sqlite:///x/hub.db?cache=shared&mode=rwc",
+            ),
+            (
+                Some("sqlite:///x/hub.db?mode=ro"),
+                "sqlite:///x/hub.db?mode=ro",
+            ),
+            (Some("postgres://u@h/db"), "postgres://u@h/db"),
+        ];
+        for (given, expected) in cases {
+            assert_eq!(db_url(given, dir), expected, "{given:?}");
+        }
     }
 }

@@ -12,9 +12,12 @@ use crate::config;
 use crate::sanitize::lines_for_terminal;
 
 mod admin;
+mod doctor;
+mod enroll;
 mod hub;
 mod hub_dump;
 mod journal;
+mod kiosk;
 
 pub use journal::JournalCommand;
 
@@ -43,6 +46,10 @@ pub enum Command {
     Hub(hub::HubArgs),
     /// Administer people, roles, teams, jobs and tokens on a hub
     Admin(admin::AdminArgs),
+    /// Enroll this kiosk with a hub using an admin's one-time code
+    Enroll(enroll::EnrollArgs),
+    /// Check what this kiosk needs to sync: secret, journal, hub, clock, roster
+    Doctor(doctor::DoctorArgs),
 }
 
 impl Cli {
@@ -90,11 +97,11 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
     let _log_guard = crate::logging::init(&data_dir)?;
     match &cli.command {
-        None => anyhow::bail!(
-            "the kiosk screen is not part of this build yet; try `tapin journal status`"
-        ),
+        None => kiosk::run(&data_dir, &kiosk_config),
         Some(Command::Journal(cmd)) => journal::run(&data_dir, &kiosk_config, cmd),
         Some(Command::Hub(args)) => hub::run(&data_dir, args),
         Some(Command::Admin(args)) => admin::run(args),
+        Some(Command::Enroll(args)) => enroll::run(&data_dir, &kiosk_config, args),
+        Some(Command::Doctor(args)) => doctor::run(&data_dir, &kiosk_config, args),
     }
 }

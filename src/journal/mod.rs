@@ -143,7 +143,7 @@ use rusqlite::{Connection, OptionalExtension, Params, Row, Transaction, Transact
 
 pub use error::{CORRUPT_RECOVERY, JournalError};
 pub use open::{DB_FILE, LOCK_FILE};
-pub use outbox::ParkedEvent;
+pub use outbox::{OutboxPos, ParkedEvent};
 pub use pins::PinFailures;
 pub use roster_cache::CachedRoster;
 pub use sync_cursor::SyncCursor;

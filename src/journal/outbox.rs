@@ -22,6 +22,11 @@ const BUMP_SEQ: &str = "INSERT INTO device_seq (device, last_seq) VALUES (?1, ?2
 pub(crate) const PENDING_BATCH: &str = "SELECT o.pos, e.body \
      FROM outbox AS o INDEXED BY outbox_pending JOIN outbox_event AS e ON e.pos = o.pos \
      WHERE o.state = 'pending' ORDER BY o.pos LIMIT ?1";
+/// [`PENDING_BATCH`] from a position on: the next batch while the previous one is
+/// still being acknowledged.
+const PENDING_AFTER: &str = "SELECT o.pos, e.body \
+     FROM outbox AS o INDEXED BY outbox_pending JOIN outbox_event AS e ON e.pos = o.pos \
+     WHERE o.state = 'pending' AND o.pos > ?2 ORDER BY o.pos LIMIT ?1";
 /// Ids acknowledged per statement; shorter chunks are padded with NULL, which
 /// matches nothing, so that one prepared statement serves every batch.
 const ACK_CHUNK: usize = 64;
@@ -61,6 +66,15 @@ pub(crate) fn ack_sql(from: &str) -> String {
 /// The acknowledgement statements, built once per process.
 static ACK_PENDING: LazyLock<String> = LazyLock::new(|| ack_sql("pending"));
 static ACK_PARKED: LazyLock<String> = LazyLock::new(|| ack_sql("parked"));
+
+/// A place in the outbox's order, for reading pending events page by page.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OutboxPos(i64);
+
+impl OutboxPos {
+    /// Before the oldest row.
+    pub const START: OutboxPos = OutboxPos(0);
+}
 
 /// An event the hub refused, kept for an admin to look at.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,6 +159,30 @@ impl Journal {
         let mut stmt = self.conn.prepare_cached(PENDING_BATCH).at(path)?;
         let rows = stmt.query_map([limit], decode_row).at(path)?;
         rows.map(|row| decode_event(path, row.at(path)?)).collect()
+    }
+
+    /// Up to `limit` pending events after `after`, oldest first, and the position
+    /// of the last one returned (`after` when none): lets the sync worker read the
+    /// next batch while the previous one is still being acknowledged.
+    pub fn pending_after(
+        &self,
+        after: OutboxPos,
+        limit: usize,
+    ) -> Result<(Vec<Event>, OutboxPos), JournalError> {
+        let path = self.db_path.as_path();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self.conn.prepare_cached(PENDING_AFTER).at(path)?;
+        let rows = stmt
+            .query_map(params![limit, after.0], decode_row)
+            .at(path)?;
+        let mut last = after;
+        let mut events = Vec::new();
+        for row in rows {
+            let raw = row.at(path)?;
+            last = OutboxPos(raw.0);
+            events.push(decode_event(path, raw)?);
+        }
+        Ok((events, last))
     }
 
     /// How many events wait for the hub. Kept in memory, counted once at open.

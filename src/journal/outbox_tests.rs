@@ -125,6 +125,23 @@ fn pending_batch_is_bounded_and_oldest_first() {
 }
 
 #[test]
+fn pending_after_pages_through_the_queue_while_earlier_pages_await_acknowledgement() {
+    let (_dir, mut j) = fresh();
+    let device = DeviceId::new();
+    let all = j.record(device, 0, &clock_ins(PersonId::new(), 7)).unwrap();
+    let (first, after_first) = j.pending_after(OutboxPos::START, 3).unwrap();
+    assert_eq!(first, all[..3]);
+    let (second, after_second) = j.pending_after(after_first, 3).unwrap();
+    assert_eq!(second, all[3..6], "the first page is not acknowledged yet");
+    // Parked and acknowledged rows are skipped; the end returns the same position.
+    j.park(&[(all[6].id, "refused".into())], t0()).unwrap();
+    let (rest, at_end) = j.pending_after(after_second, 3).unwrap();
+    assert_eq!((rest, at_end), (vec![], after_second));
+    j.acknowledge(&ids(&first), t0()).unwrap();
+    assert_eq!(j.pending_after(OutboxPos::START, 10).unwrap().0, all[3..6]);
+}
+
+#[test]
 fn park_lists_with_reason_and_retry_requeues_in_place() {
     let (dir, mut j) = fresh();
     let device = DeviceId::new();
@@ -315,6 +332,12 @@ fn hot_queries_use_their_indexes() {
 
 fn assert_plans_use_indexes(j: &Journal) {
     let event_by_pos = "SEARCH e USING INTEGER PRIMARY KEY (rowid=?)";
+    let after = plan(j, PENDING_AFTER, [500, 3]);
+    assert!(
+        after.contains("USING COVERING INDEX outbox_pending (pos>?)"),
+        "{after}"
+    );
+    assert!(!after.contains("TEMP B-TREE"), "no sort: {after}");
     let batch = plan(j, PENDING_BATCH, [500]);
     assert!(
         batch.contains("USING COVERING INDEX outbox_pending"),
@@ -346,7 +369,7 @@ fn assert_plans_use_indexes(j: &Journal) {
         delete.contains("SEARCH outbox USING INTEGER PRIMARY KEY (rowid=?)"),
         "{delete}"
     );
-    for p in [&batch, &ack, &person, &parked, &compact, &delete] {
+    for p in [&after, &batch, &ack, &person, &parked, &compact, &delete] {
         assert!(
             !p.lines()
                 .any(|line| line.starts_with("SCAN") && !line.contains("INDEX")),

@@ -9,6 +9,7 @@ use super::codec::{instant, micros};
 use super::error::{JournalError, SqliteResultExt};
 
 const GET: &str = "SELECT etag, body, fetched_at_us FROM roster_cache WHERE slot = 1";
+const GET_META: &str = "SELECT etag, fetched_at_us FROM roster_cache WHERE slot = 1";
 const PUT: &str = "INSERT INTO roster_cache (slot, etag, body, fetched_at_us) \
      VALUES (1, ?1, ?2, ?3) \
      ON CONFLICT (slot) DO UPDATE SET etag = excluded.etag, body = excluded.body, \
@@ -45,6 +46,16 @@ impl Journal {
         .transpose()
     }
 
+    /// The cached roster's ETag and fetch time, without its body (megabytes
+    /// for a large roster: the sync worker needs only these).
+    pub fn cached_roster_meta(&self) -> Result<Option<(String, DateTime<Utc>)>, JournalError> {
+        let row = self.query_opt(GET_META, [], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+        })?;
+        row.map(|(etag, fetched_at)| Ok((etag, instant(&self.db_path, fetched_at)?)))
+            .transpose()
+    }
+
     /// Replaces the cached roster, and notes the roster check in the sync cursor,
     /// in one transaction.
     pub fn store_roster(&mut self, roster: &CachedRoster) -> Result<(), JournalError> {
@@ -74,6 +85,10 @@ mod tests {
             fetched_at: t0(),
         };
         j.store_roster(&first).unwrap();
+        assert_eq!(
+            j.cached_roster_meta().unwrap(),
+            Some((first.etag.clone(), first.fetched_at))
+        );
         let j2 = reopen(&dir, j);
         assert_eq!(j2.cached_roster().unwrap(), Some(first));
         let mut j = j2;

@@ -2,3 +2,4 @@
 //! hub and checked offline on the kiosk.
 
 pub mod pin_verifier;
+pub mod store;

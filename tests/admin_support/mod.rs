@@ -9,6 +9,7 @@ use serde_json::Value;
 use tapin::domain::{
     JobAccess, Person, PersonId, Preset, Right, RightSet, Role, RoleId, TrackingMode,
 };
+use tapin::hub::HubConfig;
 use tapin::hub::store::Store;
 use tapin::hub::store::admin::AuditEntry;
 use tapin::wire::OrgId;
@@ -75,8 +76,13 @@ pub async fn fresh_db(db_url: &str) -> String {
 }
 
 pub async fn site(db_url: &str) -> Site {
+    site_with(db_url, HubConfig::default()).await
+}
+
+/// An initialised hub with `config`'s limits.
+pub async fn site_with(db_url: &str, config: HubConfig) -> Site {
     let url = fresh_db(db_url).await;
-    let hub = Hub::start(&url).await;
+    let hub = Hub::start_with(&url, config).await;
     let made = hub
         .store
         .init_site("Administrator", &format!("org-{}", Uuid::now_v7()), "Top")

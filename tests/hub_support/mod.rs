@@ -150,7 +150,7 @@ impl Drop for Hub {
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+    tapin::tls::http_client_builder()
         .no_proxy()
         .timeout(Duration::from_secs(30))
         .build()

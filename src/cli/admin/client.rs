@@ -5,7 +5,8 @@
 //! Guarantees: the token travels only in the `Authorization` header and is never
 //! printed; every path segment taken from the command line (a name, an id) is
 //! percent-encoded, so a name cannot change which endpoint is called; a non-2xx
-//! answer is an error naming the status and the hub's message.
+//! answer is an error naming the status and the hub's message; the hub is
+//! reached over http:// or https:// (rustls), never another scheme.
 
 use std::time::Duration;
 
@@ -33,11 +34,12 @@ impl Client {
             )
         })?;
         anyhow::ensure!(
-            base.scheme() == "http",
-            "--hub must be an http:// URL (this build speaks plain HTTP; put a TLS proxy \
-             in front of a remote hub and tunnel to it)"
+            matches!(base.scheme(), "http" | "https"),
+            "--hub must be an http:// or https:// URL, not {}://",
+            for_terminal(base.scheme())
         );
-        let http = reqwest::Client::builder()
+        // rustls with the ring provider (crate::tls): https without OpenSSL.
+        let http = crate::tls::http_client_builder()
             .timeout(Duration::from_secs(60))
             .build()
             .context("making the HTTP client")?;
@@ -66,14 +68,24 @@ impl Client {
         Ok(url)
     }
 
-    /// Calls `method` on the admin path `segments` with an optional JSON body and
-    /// query, and returns the answer's bytes; a non-2xx answer is an error.
+    /// Calls `method` on `url` with an optional JSON body, and returns the
+    /// answer's bytes; a non-2xx answer is an error.
     async fn fetch(
         &self,
         method: &Method,
         url: &Url,
         body: Option<&(impl Serialize + ?Sized)>,
     ) -> anyhow::Result<bytes::Bytes> {
+        Ok(self.fetch_with_headers(method, url, body).await?.1)
+    }
+
+    /// [`Client::fetch`], with the answer's headers.
+    async fn fetch_with_headers(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&(impl Serialize + ?Sized)>,
+    ) -> anyhow::Result<(reqwest::header::HeaderMap, bytes::Bytes)> {
         let mut req = self
             .http
             .request(method.clone(), url.clone())
@@ -86,6 +98,7 @@ impl Client {
             .await
             .with_context(|| format!("cannot reach the hub at {}", self.base))?;
         let status = resp.status();
+        let headers = resp.headers().clone();
         let bytes = resp
             .bytes()
             .await
@@ -96,7 +109,7 @@ impl Client {
                 .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned());
             anyhow::bail!("the hub refused ({status}): {}", for_terminal(&message));
         }
-        Ok(bytes)
+        Ok((headers, bytes))
     }
 
     /// Calls `method` on the admin path `segments` with an optional JSON body and
@@ -129,6 +142,31 @@ impl Client {
         String::from_utf8(bytes.into()).context("the hub's answer is not UTF-8 text")
     }
 
+    /// GETs an admin path and decodes the answer, with the value of its header
+    /// `header` when it has one.
+    pub async fn get_with_header<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        query: &[(&str, String)],
+        header: &str,
+    ) -> anyhow::Result<(T, Option<String>)> {
+        let url = self.url(segments, query)?;
+        let (headers, bytes) = self
+            .fetch_with_headers(&Method::GET, &url, None::<&()>)
+            .await?;
+        let value = serde_json::from_slice(&bytes).with_context(|| {
+            format!(
+                "the hub's answer to GET {} is not what this tapin expects",
+                url.path()
+            )
+        })?;
+        let found = headers
+            .get(header)
+            .and_then(|v| v.to_str().ok())
+            .map(for_terminal);
+        Ok((value, found))
+    }
+
     pub async fn get<T: DeserializeOwned>(
         &self,
         segments: &[&str],
@@ -144,5 +182,37 @@ impl Client {
         body: &(impl Serialize + ?Sized),
     ) -> anyhow::Result<T> {
         self.call(method, segments, &[], Some(body)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_and_https_hubs_are_accepted_other_schemes_refused() {
+        for hub in [
+            "http://127.0.0.1:8080",
+            "https://hub.example.com/",
+            "HTTPS://hub:8443",
+        ] {
+            let client = Client::new(hub, " token ").expect(hub);
+            assert_eq!(client.token, "token");
+            let url = client.url(&["people", "a b"], &[]).expect("url");
+            assert!(
+                url.as_str().ends_with("/api/v1/admin/people/a%20b"),
+                "{url}"
+            );
+        }
+        let https = Client::new("https://hub.example.com", "t").expect("https");
+        assert_eq!(https.base.scheme(), "https");
+        for hub in ["ftp://hub.example.com", "file:///etc/passwd", "ws://hub:80"] {
+            let err = Client::new(hub, "t").err().expect(hub).to_string();
+            assert!(
+                err.contains("must be an http:// or https:// URL"),
+                "{hub}: {err}"
+            );
+        }
+        assert!(Client::new("hub.example.com", "t").is_err(), "no scheme");
     }
 }

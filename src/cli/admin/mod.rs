@@ -27,7 +27,7 @@ use client::Client;
 
 #[derive(Debug, Args)]
 pub struct AdminArgs {
-    /// The hub's base URL, e.g. http://127.0.0.1:8080
+    /// The hub's base URL, e.g. https://hub.example.com or http://127.0.0.1:8080
     #[arg(long, global = true, value_name = "URL", env = "TAPIN_HUB")]
     pub hub: Option<String>,
 
@@ -100,6 +100,13 @@ pub enum AdminCommand {
         /// Last day, included (YYYY-MM-DD)
         #[arg(long)]
         to: Option<chrono::NaiveDate>,
+        /// One page: the latest N events (at most 50000); the command says how
+        /// to ask for the page before
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// Only events older than this event id (a page; with --limit, or 1000)
+        #[arg(long, value_name = "EVENT_ID")]
+        before: Option<String>,
     },
     /// Correct the time of a recorded event (a new event; the original stays)
     Correct {
@@ -125,10 +132,9 @@ pub enum Output {
 }
 
 pub fn run(args: &AdminArgs) -> anyhow::Result<()> {
-    let hub = args
-        .hub
-        .as_deref()
-        .ok_or_else(|| anyhow::anyhow!("say which hub: --hub http://HOST:PORT or TAPIN_HUB"))?;
+    let hub = args.hub.as_deref().ok_or_else(|| {
+        anyhow::anyhow!("say which hub: --hub https://HOST[:PORT] (or http://) or TAPIN_HUB")
+    })?;
     let token = args.token.as_deref().ok_or_else(|| {
         anyhow::anyhow!("give an admin token: --token TOKEN or TAPIN_ADMIN_TOKEN")
     })?;
@@ -157,8 +163,21 @@ pub fn run(args: &AdminArgs) -> anyhow::Result<()> {
                 org::audit(&client, out, *limit, before.as_deref()).await
             }
             AdminCommand::Device(cmd) => devices::run(&client, out, cmd).await,
-            AdminCommand::Events { person, from, to } => {
-                records::events(&client, out, person.as_deref(), *from, *to).await
+            AdminCommand::Events {
+                person,
+                from,
+                to,
+                limit,
+                before,
+            } => {
+                let filter = records::EventFilter {
+                    person: person.as_deref(),
+                    from: *from,
+                    to: *to,
+                    limit: *limit,
+                    before: before.as_deref(),
+                };
+                records::events(&client, out, &filter).await
             }
             AdminCommand::Correct {
                 event,

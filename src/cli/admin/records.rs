@@ -85,29 +85,57 @@ fn local(at: DateTime<Utc>, offset_secs: i32) -> String {
         .unwrap_or_else(|| at.format("%Y-%m-%d %H:%M:%S UTC").to_string())
 }
 
-pub async fn events(
-    client: &Client,
-    out: Output,
-    person: Option<&str>,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-) -> anyhow::Result<()> {
+/// What `tapin admin events` asks for.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EventFilter<'a> {
+    pub person: Option<&'a str>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// One page of this many, the latest.
+    pub limit: Option<usize>,
+    /// Only events older than this one (a page).
+    pub before: Option<&'a str>,
+}
+
+/// The header naming the `--before` of the next (older) page.
+const NEXT_BEFORE: &str = "tapin-next-before";
+
+pub async fn events(client: &Client, out: Output, filter: &EventFilter<'_>) -> anyhow::Result<()> {
     let mut query: Vec<(&str, String)> = Vec::new();
-    if let Some(p) = person {
+    if let Some(p) = filter.person {
         query.push(("person", p.to_owned()));
     }
-    if let Some(f) = from {
+    if let Some(f) = filter.from {
         query.push(("from", f.to_string()));
     }
-    if let Some(t) = to {
+    if let Some(t) = filter.to {
         query.push(("to", t.to_string()));
     }
-    let events: Vec<EventView> = client.get(&["events"], &query).await?;
-    if out == Output::Json {
-        return print_json(&events);
+    if let Some(n) = filter.limit {
+        query.push(("limit", n.to_string()));
     }
-    let rows: Vec<Vec<String>> = events.iter().map(event_row).collect();
-    print_table(&EVENT_HEADERS, &rows);
+    if let Some(b) = filter.before {
+        let id: EventId = b.trim().parse().map_err(|_| {
+            anyhow::anyhow!(
+                "--before {:?} is not an event id (see `events`)",
+                for_terminal(b)
+            )
+        })?;
+        query.push(("before", id.to_string()));
+    }
+    let (events, next): (Vec<EventView>, _) = client
+        .get_with_header(&["events"], &query, NEXT_BEFORE)
+        .await?;
+    if out == Output::Json {
+        print_json(&events)?;
+    } else {
+        let rows: Vec<Vec<String>> = events.iter().map(event_row).collect();
+        print_table(&EVENT_HEADERS, &rows);
+    }
+    // On stderr, so that stdout stays the events alone.
+    if let Some(next) = next {
+        eprintln!("older events: repeat with --before {next}");
+    }
     Ok(())
 }
 

@@ -6,9 +6,13 @@
 //! since the device's view was last brought up to date), without building the
 //! roster; a full roster is sent from the device's cached document when its tag
 //! holds, patched with the changed people's states when only statuses changed,
-//! and built from one snapshot otherwise (see [`crate::hub::roster_cache`]); a
-//! roster holds only the device's organisation's people. Every answer carries a
-//! `Server-Timing: roster;dur=MS` header: the time the handler took, in ms.
+//! brought up to date with a delta (the people an admin change touched, and the
+//! small parts whole) when the organisation's change log accounts for every
+//! change since, and built from one snapshot otherwise (see
+//! [`crate::hub::roster_cache`]); a roster holds only the device's
+//! organisation's people. Every answer carries a `Server-Timing: roster;dur=MS`
+//! header (the time the handler took, in ms) and is counted in `/metrics` by how
+//! it was made.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -23,6 +27,7 @@ use chrono::Utc;
 use crate::hub::app::AppState;
 use crate::hub::error::ApiError;
 use crate::hub::extract::DeviceAuth;
+use crate::hub::metrics::RosterAnswer;
 use crate::hub::roster_cache::Known;
 use crate::hub::store::{AuthedDevice, RosterHead, RosterTag};
 
@@ -32,7 +37,8 @@ pub async fn roster(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
-    let response = answer(&app, &device, &headers).await?;
+    let (response, how) = answer(&app, &device, &headers).await?;
+    app.metrics.count_roster(how);
     Ok(with_timing(response, started))
 }
 
@@ -40,15 +46,14 @@ async fn answer(
     app: &AppState,
     device: &AuthedDevice,
     headers: &HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<(Response, RosterAnswer), ApiError> {
     let (head, tag) = current_tag(app, device).await?;
     if let Some(tag) = tag {
-        let etag = quoted(&tag);
-        if matches_etag(headers, &etag) {
-            return Ok(with_etag(StatusCode::NOT_MODIFIED.into_response(), &etag));
+        if matches_etag(headers, &quoted(&tag)) {
+            return Ok(not_modified(&tag));
         }
         if let Some(body) = app.rosters.body(device.id, &tag) {
-            return Ok(with_etag(json(body), &etag));
+            return Ok((with_etag(json(body), &quoted(&tag)), RosterAnswer::Cached));
         }
         // Only statuses changed since the cached document: patch it.
         if let Some(since) = app.rosters.doc_seen(device.id, &head) {
@@ -58,8 +63,20 @@ async fn answer(
                 .patch(device.id, &head, since, &changes, Utc::now())
                 .map_err(serialising)?;
             if let Some((tag, body)) = patched {
-                return Ok(with_etag(json(body), &quoted(&tag)));
+                return Ok(reply(headers, &tag, body, RosterAnswer::Patched));
             }
+        }
+    }
+    // Admin changes since the cached document: reload only what they touched.
+    if let Some(base) = app.rosters.base(device.id)
+        && let Some(delta) = app.store.roster_delta(device.org, device.id, &base).await?
+    {
+        let applied = app
+            .rosters
+            .apply(device.id, &base, delta, Utc::now())
+            .map_err(serialising)?;
+        if let Some((tag, body)) = applied {
+            return Ok(reply(headers, &tag, body, RosterAnswer::Delta));
         }
     }
     let snapshot = app
@@ -68,11 +85,27 @@ async fn answer(
         .await?;
     let body = app.rosters.put(device.id, &snapshot).map_err(serialising)?;
     // The tag of what was built (it may be newer than the one told above).
-    let etag = quoted(&snapshot.tag);
-    if matches_etag(headers, &etag) {
-        return Ok(with_etag(StatusCode::NOT_MODIFIED.into_response(), &etag));
+    Ok(reply(headers, &snapshot.tag, body, RosterAnswer::Built))
+}
+
+/// 304 when `If-None-Match` names `tag`, `body` otherwise.
+fn reply(
+    headers: &HeaderMap,
+    tag: &RosterTag,
+    body: Bytes,
+    how: RosterAnswer,
+) -> (Response, RosterAnswer) {
+    if matches_etag(headers, &quoted(tag)) {
+        return (not_modified(tag).0, RosterAnswer::NotModified);
     }
-    Ok(with_etag(json(body), &etag))
+    (with_etag(json(body), &quoted(tag)), how)
+}
+
+fn not_modified(tag: &RosterTag) -> (Response, RosterAnswer) {
+    (
+        with_etag(StatusCode::NOT_MODIFIED.into_response(), &quoted(tag)),
+        RosterAnswer::NotModified,
+    )
 }
 
 fn serialising(e: serde_json::Error) -> ApiError {

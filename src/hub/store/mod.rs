@@ -14,12 +14,15 @@
 //! - on PostgreSQL, one pool serves reads and writes.
 
 pub mod admin;
+mod changes;
 mod devices;
 mod error;
 mod events;
 mod orgs;
 mod people;
 mod roster;
+mod roster_delta;
+mod roster_read;
 mod sql;
 mod status;
 mod writer;
@@ -35,6 +38,8 @@ pub use events::{AnomalyFn, Stored, StoredEvent};
 pub use orgs::Org;
 pub use people::PersonFacts;
 pub use roster::{RosterHead, RosterSnapshot, RosterTag};
+pub use roster_delta::{RosterBase, RosterDelta};
+pub(crate) use roster_read::{crews_shown, entry_people};
 
 use error::DbContext;
 

@@ -3,7 +3,7 @@
 
 use chrono::{NaiveDate, Utc};
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, Row, Transaction};
+use sqlx::{AnyConnection, Row};
 
 use super::error::{DbContext, StoreError, StoreResult};
 use super::{Store, sql};
@@ -114,17 +114,4 @@ pub(crate) fn settings_from_row(row: &AnyRow, at: usize) -> StoreResult<OrgSetti
             .transpose()?,
         utc_offset_secs: i32::try_from(offset).unwrap_or(0),
     })
-}
-
-/// Bumps the organisation's version inside a write transaction.
-pub(crate) async fn bump_version(
-    tx: &mut Transaction<'static, Any>,
-    org: OrgId,
-) -> StoreResult<()> {
-    sqlx::query("UPDATE orgs SET version = version + 1 WHERE id = $1")
-        .bind(org.to_string())
-        .execute(&mut **tx)
-        .await
-        .ctx("bumping the organisation's version")?;
-    Ok(())
 }

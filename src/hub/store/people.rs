@@ -10,8 +10,8 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeSet, HashMap};
 
+use super::changes::{Touched, bump_version};
 use super::error::{DbContext, StoreError, StoreResult};
-use super::orgs::bump_version;
 use super::{Store, sql};
 use crate::domain::{
     Job, JobAccess, JobId, Person, PersonId, RightSet, Role, RoleId, Team, TeamId, TrackingMode,
@@ -259,7 +259,7 @@ impl Store {
     pub async fn add_role(&self, org: OrgId, role: &Role) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         insert_role(&mut tx, &org.to_string(), role).await?;
-        bump_version(&mut tx, org).await?;
+        bump_version(&mut tx, self.backend, org, Touched::NOTHING).await?;
         tx.commit().await.ctx("committing a new role")?;
         Ok(())
     }
@@ -273,7 +273,7 @@ impl Store {
     ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         insert_person(&mut tx, &org.to_string(), person, pin_verifier).await?;
-        bump_version(&mut tx, org).await?;
+        bump_version(&mut tx, self.backend, org, Touched::people(&[person.id])).await?;
         tx.commit().await.ctx("committing a new person")?;
         Ok(())
     }
@@ -282,7 +282,7 @@ impl Store {
     pub async fn add_job(&self, org: OrgId, job: &Job) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         insert_job(&mut tx, &org.to_string(), job).await?;
-        bump_version(&mut tx, org).await?;
+        bump_version(&mut tx, self.backend, org, Touched::NOTHING).await?;
         tx.commit().await.ctx("committing a new job")?;
         Ok(())
     }
@@ -316,7 +316,16 @@ impl Store {
             .await
             .ctx("adding a team member")?;
         }
-        bump_version(&mut tx, org).await?;
+        bump_version(
+            &mut tx,
+            self.backend,
+            org,
+            Touched {
+                people: &[],
+                teams: &[team.id],
+            },
+        )
+        .await?;
         tx.commit().await.ctx("committing a new team")?;
         Ok(())
     }

@@ -21,16 +21,12 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::error::{DbContext, StoreError, StoreResult};
-use super::orgs::settings_from_row;
-use super::people::{
-    PERSON_COLS, add_members, grant_job, job_from_row, person_from_row, person_job, role_from_row,
-    team_from_row,
+use super::roster_read::{
+    active_jobs, changed_states_in, crews_shown, entries_shown, entry_people, head_and_settings,
+    jobs_for, load_people, load_roles, teams_shown, wanted,
 };
 use super::{Backend, Store, sql, status};
-use crate::domain::{
-    DeviceId, Directory, Job, JobAccess, JobId, Person, PersonId, PunchState, Role, RoleId, Team,
-    TeamId, TrackingMode,
-};
+use crate::domain::{DeviceId, Directory, PersonId, PunchState, RoleId, Team, TeamId};
 use crate::wire::{OrgId, RosterEntry, RosterItem, RosterPerson, RosterResponse};
 
 /// What identifies a version of a device's roster: the organisation's version
@@ -75,6 +71,14 @@ pub struct RosterSnapshot {
     /// The `changed_seq` of each person's state, for those whose status changed
     /// ever.
     pub seqs: HashMap<PersonId, i64>,
+    /// The device's entries as stored, archived people's included
+    /// (`roster.entries` leaves those out): what a later change is applied to.
+    pub stored_entries: Vec<RosterEntry>,
+    /// The teams shown with their whole crews, archived members included.
+    pub stored_teams: Vec<Team>,
+    /// Everyone the entries and teams name, in roster order, archived people
+    /// included ([`wanted`]).
+    pub wanted: Vec<PersonId>,
 }
 
 impl Store {
@@ -148,39 +152,8 @@ impl Store {
         org: OrgId,
         since: i64,
     ) -> StoreResult<Vec<(PersonId, i64, PunchState)>> {
-        let org_s = org.to_string();
         let mut tx = self.begin_read().await?;
-        let query = format!(
-            "SELECT p.id, p.mode, {cols}, {uncounted} FROM person_status s \
-             JOIN people p ON p.id = s.person_id AND p.org_id = s.org_id \
-             WHERE s.org_id = $1 AND s.changed_seq > $2",
-            uncounted = status::UNCOUNTED_EVENTS,
-            cols = status::STATUS_COLS,
-        );
-        let rows = sqlx::query(&query)
-            .bind(&org_s)
-            .bind(since)
-            .fetch_all(&mut *tx)
-            .await
-            .ctx("reading changed statuses")?;
-        let mut out = Vec::with_capacity(rows.len());
-        let mut refold = Vec::new();
-        for row in &rows {
-            let (id, mode, stored) = status::person_status(row)?;
-            let uncounted: i64 = row.try_get(12).ctx("reading a status check")?;
-            match status::trusted(Some(&stored), mode, uncounted != 0) {
-                Some(state) => out.push((id, stored.changed_seq, state)),
-                None => refold.push((id, mode, stored.changed_seq)),
-            }
-        }
-        if !refold.is_empty() {
-            let people: Vec<(PersonId, TrackingMode)> =
-                refold.iter().map(|(p, m, _)| (*p, *m)).collect();
-            let mut folded = status::fold_people(&mut tx, self.backend, &org_s, &people).await?;
-            for (person, _, seq) in refold {
-                out.push((person, seq, folded.remove(&person).unwrap_or_default()));
-            }
-        }
+        let out = changed_states_in(&mut tx, self.backend, &org.to_string(), since).await?;
         tx.commit().await.ctx("ending a read transaction")?;
         Ok(out)
     }
@@ -206,57 +179,20 @@ impl Store {
     ) -> StoreResult<RosterSnapshot> {
         let org_s = org.to_string();
         let mut tx = self.begin_read().await?;
-        let (head, settings) = {
-            let row = sqlx::query(
-                "SELECT o.version, d.roster_version, o.status_seq, o.date_lock, \
-                 o.utc_offset_secs FROM devices d JOIN orgs o ON o.id = d.org_id \
-                 WHERE d.org_id = $1 AND d.id = $2",
-            )
-            .bind(&org_s)
-            .bind(device.to_string())
-            .fetch_optional(&mut *tx)
-            .await
-            .ctx("reading a roster's version")?
-            .ok_or(StoreError::NotFound("device"))?;
-            (head_of(&row)?, settings_from_row(&row, 3)?)
-        };
+        let (head, settings) = head_and_settings(&mut tx, &org_s, device).await?;
         let backend = self.backend;
-        let entries = roster_entries(&mut tx, &org_s, device).await?;
-        let entry_teams: Vec<TeamId> = entries
-            .iter()
-            .filter_map(|e| match e.item {
-                RosterItem::Team(t) => Some(t),
-                RosterItem::Person(_) => None,
-            })
-            .collect();
-        let entry_people: Vec<PersonId> = entries
-            .iter()
-            .filter_map(|e| match e.item {
-                RosterItem::Person(p) => Some(p),
-                RosterItem::Team(_) => None,
-            })
-            .collect();
+        let stored_entries = roster_entries(&mut tx, &org_s, device).await?;
         // Teams shown, and the teams led by people shown (a lead punches their crew).
-        let teams = load_teams(&mut tx, backend, &org_s, &entry_teams, &entry_people).await?;
-        let mut wanted: Vec<PersonId> = entry_people.clone();
-        for team in &teams {
-            wanted.push(team.lead);
-            wanted.extend(team.members.iter().copied());
-        }
-        let mut seen = HashSet::with_capacity(wanted.len());
-        wanted.retain(|p| seen.insert(*p));
+        let entry_people = entry_people(&stored_entries);
+        let stored_teams =
+            teams_shown(&mut tx, backend, &org_s, &stored_entries, &entry_people).await?;
+        let wanted = wanted(&stored_entries, &stored_teams);
         let loaded = load_people(&mut tx, backend, &org_s, &wanted).await?;
         let shown: HashSet<PersonId> = loaded.people.iter().map(|p| p.id).collect();
-        let teams: Vec<Team> = teams
-            .into_iter()
-            .map(|mut t| {
-                t.members.retain(|m| shown.contains(m));
-                t
-            })
-            .collect();
+        let teams = crews_shown(stored_teams.clone(), &shown);
         let role_ids: BTreeSet<RoleId> = loaded.people.iter().map(|p| p.role).collect();
         let roles = load_roles(&mut tx, backend, &org_s, &role_ids).await?;
-        let jobs = load_jobs(&mut tx, &org_s, &loaded.people).await?;
+        let jobs = jobs_for(&loaded.people, active_jobs(&mut tx, &org_s).await?);
         // Rows that cannot be trusted: those people are folded from their events.
         let mut states = loaded.states;
         if !loaded.refold.is_empty() {
@@ -274,13 +210,7 @@ impl Store {
                 pin_verifier: verifiers.remove(&p.id).flatten(),
             })
             .collect();
-        let entries = entries
-            .into_iter()
-            .filter(|e| match e.item {
-                RosterItem::Person(p) => shown.contains(&p),
-                RosterItem::Team(_) => true,
-            })
-            .collect();
+        let entries = entries_shown(&stored_entries, &shown);
         let tag = RosterTag {
             org_version: head.org_version,
             roster_version: head.roster_version,
@@ -302,13 +232,16 @@ impl Store {
             head,
             shown,
             seqs: loaded.seqs,
+            stored_entries,
+            stored_teams,
+            wanted,
         })
     }
 }
 
 /// A [`RosterHead`] from a row starting with `o.version, d.roster_version,
 /// o.status_seq`.
-fn head_of(row: &sqlx::any::AnyRow) -> StoreResult<RosterHead> {
+pub(super) fn head_of(row: &sqlx::any::AnyRow) -> StoreResult<RosterHead> {
     Ok(RosterHead {
         org_version: row.try_get(0).ctx("reading orgs.version")?,
         roster_version: row.try_get(1).ctx("reading devices.roster_version")?,
@@ -335,7 +268,7 @@ pub(crate) fn entry_from_row(row: &AnyRow) -> StoreResult<RosterEntry> {
     Ok(RosterEntry { group, item })
 }
 
-async fn roster_entries(
+pub(super) async fn roster_entries(
     conn: &mut AnyConnection,
     org: &str,
     device: DeviceId,
@@ -413,198 +346,4 @@ pub(crate) async fn write_entries(
             .ctx("writing a device's roster")?;
     }
     Ok(())
-}
-
-/// The teams of `teams` and those led by `leads`, each once, with their crews.
-async fn load_teams(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    org: &str,
-    teams: &[TeamId],
-    leads: &[PersonId],
-) -> StoreResult<Vec<Team>> {
-    let mut out: Vec<Team> = Vec::new();
-    let mut seen: HashSet<TeamId> = HashSet::new();
-    let ids: Vec<String> = teams.iter().map(ToString::to_string).collect();
-    let lead_ids: Vec<String> = leads.iter().map(ToString::to_string).collect();
-    for (column, values) in [("id", &ids), ("lead_id", &lead_ids)] {
-        let rows = sql::fetch_in(
-            conn,
-            backend,
-            org,
-            values,
-            false,
-            "reading teams",
-            |o, l| {
-                format!(
-                    "SELECT id, name, lead_id FROM teams WHERE org_id = {o} AND {column} IN ({l})"
-                )
-            },
-        )
-        .await?;
-        for row in &rows {
-            let team = team_from_row(row)?;
-            if seen.insert(team.id) {
-                out.push(team);
-            }
-        }
-    }
-    let found: Vec<String> = out.iter().map(|t| t.id.to_string()).collect();
-    let members = sql::fetch_in(conn, backend, org, &found, false, "reading team members", |o, l| {
-        format!(
-            "SELECT team_id, person_id FROM team_members WHERE org_id = {o} AND team_id IN ({l}) \
-             ORDER BY team_id, position"
-        )
-    })
-    .await?;
-    add_members(&mut out, &members)?;
-    Ok(out)
-}
-
-/// The people of a roster, as read.
-struct LoadedPeople {
-    /// In the order asked for, archived people left out.
-    people: Vec<Person>,
-    verifiers: HashMap<PersonId, Option<String>>,
-    /// The states of the people whose status rows can be trusted.
-    states: HashMap<PersonId, PunchState>,
-    /// The people whose rows cannot: to fold from their events.
-    refold: Vec<(PersonId, TrackingMode)>,
-    /// The greatest `changed_seq` among the people (0: none).
-    status: i64,
-    /// Each person's `changed_seq`, where they have a status row.
-    seqs: HashMap<PersonId, i64>,
-}
-
-/// The people of `ids` that are not archived, with their job access, their PIN
-/// verifiers and their stored statuses.
-async fn load_people(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    org: &str,
-    ids: &[PersonId],
-) -> StoreResult<LoadedPeople> {
-    let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    let mut people: HashMap<PersonId, Person> = HashMap::with_capacity(ids.len());
-    let mut verifiers = HashMap::with_capacity(ids.len());
-    let mut states = HashMap::with_capacity(ids.len());
-    let mut refold = Vec::new();
-    let mut latest = 0;
-    let mut seqs = HashMap::with_capacity(ids.len());
-    let mut limited: Vec<String> = Vec::new();
-    let rows = sql::fetch_in(
-        conn,
-        backend,
-        org,
-        &texts,
-        false,
-        "reading people",
-        |o, l| {
-            format!(
-                "SELECT {PERSON_COLS}, p.pin_verifier, {uncounted}, {cols} FROM people p \
-             LEFT JOIN person_status s ON s.person_id = p.id AND s.org_id = p.org_id \
-             WHERE p.org_id = {o} AND p.archived = 0 AND p.id IN ({l})",
-                uncounted = status::UNCOUNTED_EVENTS,
-                cols = status::STATUS_COLS,
-            )
-        },
-    )
-    .await?;
-    for row in &rows {
-        let person = person_from_row(row)?;
-        let id = person.id;
-        let uncounted: i64 = row.try_get(9).ctx("reading a status check")?;
-        let stored = status::decode(row, 10)?;
-        if let Some(s) = &stored {
-            latest = latest.max(s.changed_seq);
-            seqs.insert(id, s.changed_seq);
-        }
-        match status::trusted(stored.as_ref(), person.mode, uncounted != 0) {
-            Some(state) => {
-                states.insert(id, state);
-            }
-            None => refold.push((id, person.mode)),
-        }
-        if matches!(person.jobs, JobAccess::Only(_)) {
-            limited.push(id.to_string());
-        }
-        verifiers.insert(id, row.try_get(8).ctx("reading people.pin_verifier")?);
-        people.insert(id, person);
-    }
-    let rows = sql::fetch_in(conn, backend, org, &limited, false, "reading job access", |o, l| {
-        format!("SELECT person_id, job_id FROM person_jobs WHERE org_id = {o} AND person_id IN ({l})")
-    })
-    .await?;
-    for row in &rows {
-        let (person, job) = person_job(row)?;
-        grant_job(people.get_mut(&person), job);
-    }
-    // In the order asked for.
-    let ordered = ids.iter().filter_map(|id| people.remove(id)).collect();
-    Ok(LoadedPeople {
-        people: ordered,
-        verifiers,
-        states,
-        refold,
-        status: latest,
-        seqs,
-    })
-}
-
-async fn load_roles(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    org: &str,
-    ids: &BTreeSet<RoleId>,
-) -> StoreResult<Vec<Role>> {
-    let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    let rows = sql::fetch_in(
-        conn,
-        backend,
-        org,
-        &texts,
-        false,
-        "reading roles",
-        |o, l| {
-            format!(
-                "SELECT id, name, rank, rights, fixed, preset FROM roles WHERE org_id = {o} \
-             AND id IN ({l})"
-            )
-        },
-    )
-    .await?;
-    rows.iter().map(role_from_row).collect()
-}
-
-/// The jobs the people may check in to, not archived.
-async fn load_jobs(
-    conn: &mut AnyConnection,
-    org: &str,
-    people: &[Person],
-) -> StoreResult<Vec<Job>> {
-    let any_all = people.iter().any(|p| matches!(p.jobs, JobAccess::All));
-    let mut assigned: HashSet<JobId> = HashSet::new();
-    for p in people {
-        if let JobAccess::Only(jobs) = &p.jobs {
-            assigned.extend(jobs.iter().copied());
-        }
-    }
-    if !any_all && assigned.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows = sqlx::query(
-        "SELECT id, name, archived FROM jobs WHERE org_id = $1 AND archived = 0 ORDER BY name",
-    )
-    .bind(org)
-    .fetch_all(&mut *conn)
-    .await
-    .ctx("reading jobs")?;
-    let mut jobs = Vec::new();
-    for row in &rows {
-        let job = job_from_row(row)?;
-        if any_all || assigned.contains(&job.id) {
-            jobs.push(job);
-        }
-    }
-    Ok(jobs)
 }

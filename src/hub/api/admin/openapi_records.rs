@@ -10,6 +10,7 @@
 use serde_json::{Value, json};
 
 use super::openapi::{Errors, op_with, param, with_params};
+use super::records::{NEXT_BEFORE, PAGE};
 use super::reports::MAX_DAYS;
 use crate::hub::openapi::{list_of, ok, schema};
 use crate::wire::admin_records::MAX_EVENTS;
@@ -68,10 +69,17 @@ pub fn paths() -> Value {
         "/api/v1/admin/events": {
             "get": with_params(
                 op(&format!("Recorded events by time, corrections included, with each one's corrected time; \
-                    at most {MAX_EVENTS} (a wider range is refused)"), REPORTS, None, "200", ok("events", list_of("AdminEvent"))),
+                    at most {MAX_EVENTS} (a wider range is refused unless paged). With limit or before, one \
+                    page: the latest events before `before`, oldest first; when older ones are left, the \
+                    answer's header {NEXT_BEFORE} names the `before` of the next page"),
+                    REPORTS, None, "200", ok("events", list_of("AdminEvent"))),
                 json!([person,
                     query("from", false, date.clone(), "first local day, by each event's recorded time"),
-                    query("to", false, date.clone(), "last local day, included")]))
+                    query("to", false, date.clone(), "last local day, included"),
+                    query("limit", false, json!({"type": "integer", "minimum": 1, "maximum": MAX_EVENTS}),
+                        &format!("events in a page (default {PAGE} when `before` is given)")),
+                    query("before", false, json!({"type": "string", "format": "uuid"}),
+                        "only events before this event, in (time, sequence, id) order")]))
         },
         "/api/v1/admin/corrections": {
             "post": op("Correct a recorded event's time: a new event naming it; the original stays",

@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::routing::{get, post};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use serde::Deserialize;
@@ -31,15 +31,15 @@ use serde_json::json;
 use super::Params;
 use super::viewable::viewable;
 use crate::domain::{
-    Actor, CorrectionTarget, DeviceId, Event, EventKind, Intent, Method, PersonId, Refusal,
-    corrected_times, decide, fold,
+    Actor, CorrectionTarget, DeviceId, Event, EventId, EventKind, Intent, Method, PersonId,
+    Refusal, corrected_times, decide, fold,
 };
 use crate::hub::admin::{AdminAuth, conflict, forbidden, not_found, store_error};
 use crate::hub::app::{AppState, Routes};
 use crate::hub::error::ApiError;
 use crate::hub::extract::JsonBody;
-use crate::hub::store::StoredEvent;
-use crate::hub::store::admin::HUB_DEVICE_NAME;
+use crate::hub::store::admin::{EventPage, HUB_DEVICE_NAME};
+use crate::hub::store::{StoreError, StoredEvent};
 use crate::wire::admin::PersonRef;
 use crate::wire::admin_records::{DeviceRef, EventView, JobRef, MAX_EVENTS, NewCorrection};
 
@@ -51,7 +51,9 @@ pub fn routes() -> Routes {
     ]
 }
 
-/// `?person=ID_OR_NAME&from=YYYY-MM-DD&to=YYYY-MM-DD`; both days included.
+/// `?person=ID_OR_NAME&from=YYYY-MM-DD&to=YYYY-MM-DD&limit=N&before=EVENT_ID`;
+/// both days included. With `limit` or `before`, one page: the `limit` (default
+/// [`PAGE`]) latest events matching, before the event `before` names if given.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventsQuery {
@@ -61,7 +63,17 @@ pub struct EventsQuery {
     from: Option<NaiveDate>,
     #[serde(default)]
     to: Option<NaiveDate>,
+    #[serde(default)]
+    limit: Option<usize>,
+    #[serde(default)]
+    before: Option<EventId>,
 }
+
+/// Events in a page when `before` is given without `limit`.
+pub const PAGE: usize = 1_000;
+
+/// The header of a page that has older events: the `before` of the next page.
+pub const NEXT_BEFORE: &str = "tapin-next-before";
 
 /// Every offset a real clock has lies within a day of UTC: events of local day
 /// `d` were recorded between `d − 1 day` and `d + 2 days`, UTC midnight.
@@ -84,7 +96,7 @@ async fn list(
     State(app): State<Arc<AppState>>,
     AdminAuth(me): AdminAuth,
     Params(q): Params<EventsQuery>,
-) -> Result<Json<Vec<EventView>>, ApiError> {
+) -> Result<(HeaderMap, Json<Vec<EventView>>), ApiError> {
     let org = me.org()?;
     if let (Some(from), Some(to)) = (q.from, q.to)
         && from > to
@@ -104,16 +116,42 @@ async fn list(
         .person
         .as_ref()
         .and_then(|_| allowed.people.first().map(|p| p.id));
-    let (events, corrections) = app
-        .store
-        .events_between(org, only, lo, hi, MAX_EVENTS + 1)
-        .await?;
-    if events.len() > MAX_EVENTS {
-        return Err(ApiError::bad_request(format!(
-            "more than {MAX_EVENTS} events match: give a narrower --from/--to or a --person"
-        )));
-    }
     let may_read: HashSet<PersonId> = allowed.people.iter().map(|p| p.id).collect();
+    let in_range = |e: &Event| {
+        let day = e.local_time().date_naive();
+        q.from.is_none_or(|f| day >= f) && q.to.is_none_or(|t| day <= t)
+    };
+    let shown = |s: &StoredEvent| may_read.contains(&s.event.subject) && in_range(&s.event);
+    let mut headers = HeaderMap::new();
+    let (events, corrections) = if q.limit.is_some() || q.before.is_some() {
+        let limit = q.limit.unwrap_or(PAGE);
+        if !(1..=MAX_EVENTS).contains(&limit) {
+            return Err(ApiError::bad_request(format!(
+                "limit must be between 1 and {MAX_EVENTS}"
+            )));
+        }
+        let (events, corrections, next) =
+            page(&app, org, only, (lo, hi), q.before, limit, &shown).await?;
+        if let Some(next) = next.and_then(|n| HeaderValue::from_str(&n.to_string()).ok()) {
+            headers.insert(NEXT_BEFORE, next);
+        }
+        (events, corrections)
+    } else {
+        let (events, corrections) = app
+            .store
+            .events_between(org, only, lo, hi, MAX_EVENTS + 1)
+            .await?;
+        if events.len() > MAX_EVENTS {
+            return Err(ApiError::bad_request(format!(
+                "more than {MAX_EVENTS} events match: give a narrower --from/--to, a \
+                 --person, or page with --limit"
+            )));
+        }
+        (
+            events.into_iter().filter(|s| shown(s)).collect(),
+            corrections,
+        )
+    };
     let moved = corrected_times(corrections.iter());
     let jobs: HashMap<_, _> = app
         .store
@@ -123,19 +161,62 @@ async fn list(
         .map(|j| (j.id, j.name))
         .collect();
     let devices = app.store.device_names(org).await?;
-    let in_range = |e: &Event| {
-        let day = e.local_time().date_naive();
-        q.from.is_none_or(|f| day >= f) && q.to.is_none_or(|t| day <= t)
-    };
     let views = events
         .into_iter()
-        .filter(|s| may_read.contains(&s.event.subject) && in_range(&s.event))
         .map(|s| {
             let corrected_at = moved.get(&s.event.id).copied().unwrap_or(s.event.at);
             event_view(s, corrected_at, &allowed.names, &jobs, &devices)
         })
         .collect();
-    Ok(Json(views))
+    Ok((headers, Json(views)))
+}
+
+/// One page: the `limit` latest events `shown` keeps before `before`, oldest
+/// first, with the corrections of their people, and the `before` of the next page
+/// when older events are left. Reads newest first in batches until the page is
+/// full, since `shown` may leave rows out.
+async fn page(
+    app: &AppState,
+    org: crate::wire::OrgId,
+    person: Option<PersonId>,
+    (lo, hi): (DateTime<Utc>, DateTime<Utc>),
+    before: Option<EventId>,
+    limit: usize,
+    shown: &(dyn Fn(&StoredEvent) -> bool + Sync),
+) -> Result<(Vec<StoredEvent>, Vec<Event>, Option<EventId>), ApiError> {
+    let mut kept = Vec::with_capacity(limit + 1);
+    let mut cursor = before;
+    let mut corrections = None;
+    loop {
+        let batch = EventPage {
+            cursor,
+            newest_first: true,
+            limit: limit + 1,
+        };
+        let (rows, found) = app
+            .store
+            .events_page(org, person, lo, hi, batch)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound(_) => not_found(format!(
+                    "no event {} in this organisation to page from",
+                    before.map(|b| b.to_string()).unwrap_or_default()
+                )),
+                other => other.into(),
+            })?;
+        corrections.get_or_insert(found);
+        let done = rows.len() <= limit;
+        cursor = rows.last().map(|s| s.event.id);
+        kept.extend(rows.into_iter().filter(|s| shown(s)));
+        if done || kept.len() > limit {
+            break;
+        }
+    }
+    let more = kept.len() > limit;
+    kept.truncate(limit);
+    kept.reverse();
+    let next = more.then(|| kept.first().map(|s| s.event.id)).flatten();
+    Ok((kept, corrections.unwrap_or_default(), next))
 }
 
 fn event_view(

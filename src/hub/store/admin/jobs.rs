@@ -5,8 +5,8 @@
 //! without touching their other jobs, and says whose access changed; each change
 //! bumps the organisation's version.
 
+use super::super::changes::{Touched, bump_version};
 use super::super::error::{DbContext, StoreError, StoreResult};
-use super::super::orgs::bump_version;
 use super::super::people::insert_job;
 use super::super::{Store, sql};
 use super::audit::{self, AuditEntry};
@@ -19,7 +19,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         insert_job(&mut tx, &org.to_string(), job).await?;
         audit::write(&mut tx, Some(org), entry).await?;
-        bump_version(&mut tx, org).await?;
+        bump_version(&mut tx, self.backend, org, Touched::NOTHING).await?;
         tx.commit().await.ctx("committing a new job")?;
         Ok(())
     }
@@ -40,7 +40,7 @@ impl Store {
             return Err(StoreError::NotFound("job"));
         }
         audit::write(&mut tx, Some(org), entry).await?;
-        bump_version(&mut tx, org).await?;
+        bump_version(&mut tx, self.backend, org, Touched::NOTHING).await?;
         tx.commit().await.ctx("committing a job's change")?;
         Ok(())
     }
@@ -80,7 +80,7 @@ impl Store {
             map.insert("changed".into(), serde_json::json!(changed));
         }
         audit::write(&mut tx, Some(org), &entry).await?;
-        bump_version(&mut tx, org).await?;
+        bump_version(&mut tx, self.backend, org, Touched::people(&changed)).await?;
         tx.commit().await.ctx("committing a job's assignment")?;
         Ok(changed)
     }

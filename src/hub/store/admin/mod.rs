@@ -36,7 +36,7 @@ pub use device_admin::splice_group;
 pub use load::ImportError;
 pub use people::PinWrite;
 pub use read::PersonRecord;
-pub use records::HUB_DEVICE_NAME;
+pub use records::{EventPage, HUB_DEVICE_NAME};
 pub use site::{InitError, Provisioned, SiteInit};
 pub use tokens::{TokenOwner, TokenRecord};
 

@@ -10,8 +10,8 @@
 
 use sqlx::AnyConnection;
 
+use super::super::changes::{Touched, bump_version};
 use super::super::error::{DbContext, StoreError, StoreResult};
-use super::super::orgs::bump_version;
 use super::super::people::{insert_job_access, insert_person};
 use super::super::{Store, sql};
 use super::audit::{self, AuditEntry};
@@ -89,6 +89,15 @@ async fn join_crew(
     Ok(())
 }
 
+/// The teams whose crew a change from `before` to `after` writes: the one left
+/// and the one joined.
+fn crews_left_and_joined(before: &Person, after: &Person) -> Vec<TeamId> {
+    if before.team == after.team {
+        return Vec::new();
+    }
+    before.team.into_iter().chain(after.team).collect()
+}
+
 impl Store {
     /// Adds a person (with job access, PIN verifier and crew place).
     pub async fn create_person(
@@ -105,7 +114,16 @@ impl Store {
             join_crew(&mut tx, &org_s, team, person.id).await?;
         }
         audit::write(&mut tx, Some(org), entry).await?;
-        bump_version(&mut tx, org).await?;
+        bump_version(
+            &mut tx,
+            self.backend,
+            org,
+            Touched {
+                people: &[person.id],
+                teams: &person.team.into_iter().collect::<Vec<_>>(),
+            },
+        )
+        .await?;
         tx.commit().await.ctx("committing a new person")?;
         Ok(())
     }
@@ -178,7 +196,16 @@ impl Store {
             }
         }
         audit::write(&mut tx, Some(org), entry).await?;
-        bump_version(&mut tx, org).await?;
+        bump_version(
+            &mut tx,
+            self.backend,
+            org,
+            Touched {
+                people: &[after.id],
+                teams: &crews_left_and_joined(before, after),
+            },
+        )
+        .await?;
         tx.commit().await.ctx("committing a person's change")?;
         Ok(())
     }

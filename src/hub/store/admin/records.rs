@@ -18,9 +18,9 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
 
+use super::super::changes::{Touched, bump_version};
 use super::super::error::{DbContext, StoreError, StoreResult};
 use super::super::events::{parse_body, stored_from_row};
-use super::super::orgs::bump_version;
 use super::super::{Backend, Store, StoredEvent, sql, status};
 use super::audit::{self, AuditEntry};
 use crate::domain::{
@@ -62,6 +62,17 @@ async fn hub_device(conn: &mut AnyConnection, org: &str, now: i64) -> StoreResul
         .await
         .ctx("locking the hub device")?;
     Ok(DeviceId(sql::uuid(&id, "reading devices.id")?))
+}
+
+/// Where a page of events starts and which way it runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventPage {
+    /// Only events past this one in the page's direction (in the order
+    /// `(at, seq, id)`: before it newest first, after it oldest first).
+    pub cursor: Option<EventId>,
+    /// Newest first (from `before` backwards) rather than oldest first.
+    pub newest_first: bool,
+    pub limit: usize,
 }
 
 impl Store {
@@ -155,7 +166,13 @@ impl Store {
         .ctx("storing a correction")?;
         status::refold(&mut tx, self.backend, org, &[event.subject]).await?;
         audit::write(&mut tx, Some(org), entry).await?;
-        bump_version(&mut tx, org).await?;
+        bump_version(
+            &mut tx,
+            self.backend,
+            org,
+            Touched::people(&[event.subject]),
+        )
+        .await?;
         tx.commit().await.ctx("committing a correction")?;
         Ok(StoredEvent {
             event,
@@ -175,38 +192,89 @@ impl Store {
         hi: DateTime<Utc>,
         limit: usize,
     ) -> StoreResult<(Vec<StoredEvent>, Vec<Event>)> {
+        let page = EventPage {
+            cursor: None,
+            newest_first: false,
+            limit,
+        };
+        self.events_page(org, person, lo, hi, page).await
+    }
+
+    /// [`Store::events_between`], in the order and from the point `page` says.
+    /// An event named as `page.cursor` that `org` does not have is
+    /// [`StoreError::NotFound`].
+    pub async fn events_page(
+        &self,
+        org: OrgId,
+        person: Option<PersonId>,
+        lo: DateTime<Utc>,
+        hi: DateTime<Utc>,
+        page: EventPage,
+    ) -> StoreResult<(Vec<StoredEvent>, Vec<Event>)> {
         let org_s = org.to_string();
         let mut conn = self.read.acquire().await.ctx("connecting to read events")?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let cursor = match page.cursor {
+            None => None,
+            Some(id) => {
+                let row = sqlx::query("SELECT at, seq FROM events WHERE org_id = $1 AND id = $2")
+                    .bind(&org_s)
+                    .bind(id.to_string())
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .ctx("finding the event to page from")?
+                    .ok_or(StoreError::NotFound("event"))?;
+                let at: i64 = row.try_get(0).ctx("reading events.at")?;
+                let seq: i64 = row.try_get(1).ctx("reading events.seq")?;
+                Some((at, seq, id.to_string()))
+            }
+        };
+        let limit = i64::try_from(page.limit).unwrap_or(i64::MAX);
         let (lo, hi) = (sql::micros(lo), sql::micros(hi));
-        let rows = match person {
-            Some(p) => {
-                sqlx::query(
-                    "SELECT body, received_at, anomaly FROM events WHERE org_id = $1 \
-                     AND subject = $2 AND at >= $3 AND at < $4 ORDER BY at, seq, id LIMIT $5",
-                )
-                .bind(&org_s)
-                .bind(p.to_string())
-                .bind(lo)
-                .bind(hi)
-                .bind(limit)
-                .fetch_all(&mut *conn)
-                .await
-            }
-            None => {
-                sqlx::query(
-                    "SELECT body, received_at, anomaly FROM events WHERE org_id = $1 \
-                     AND at >= $2 AND at < $3 ORDER BY at, seq, id LIMIT $4",
-                )
-                .bind(&org_s)
-                .bind(lo)
-                .bind(hi)
-                .bind(limit)
-                .fetch_all(&mut *conn)
-                .await
-            }
+        // Placeholders in the text's order, which is the order values are bound.
+        let mut p = sql::Params::new(self.backend);
+        let mut text = format!(
+            "SELECT body, received_at, anomaly FROM events WHERE org_id = {} AND at >= {} \
+             AND at < {}",
+            p.one(),
+            p.one(),
+            p.one()
+        );
+        if person.is_some() {
+            text.push_str(&format!(" AND subject = {}", p.one()));
         }
-        .ctx("reading events")?;
+        let (cmp, dir) = if page.newest_first {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
+        if cursor.is_some() {
+            let (at, at2, seq, seq2, id) = (p.one(), p.one(), p.one(), p.one(), p.one());
+            text.push_str(&format!(
+                " AND (at {cmp} {at} OR (at = {at2} AND (seq {cmp} {seq} OR (seq = {seq2} \
+                 AND id {cmp} {id}))))"
+            ));
+        }
+        text.push_str(&format!(
+            " ORDER BY at {dir}, seq {dir}, id {dir} LIMIT {}",
+            p.one()
+        ));
+        let mut q = sqlx::query(&text).bind(&org_s).bind(lo).bind(hi);
+        if let Some(p) = person {
+            q = q.bind(p.to_string());
+        }
+        if let Some((at, seq, id)) = &cursor {
+            q = q
+                .bind(*at)
+                .bind(*at)
+                .bind(*seq)
+                .bind(*seq)
+                .bind(id.as_str());
+        }
+        let rows = q
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await
+            .ctx("reading events")?;
         let events = rows
             .iter()
             .map(stored_from_row)

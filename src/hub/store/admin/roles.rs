@@ -5,8 +5,8 @@
 //! even if a caller forgot to ask `may_remove_role`); each change bumps the
 //! organisation's version (rosters carry roles).
 
+use super::super::changes::{Touched, bump_version};
 use super::super::error::{DbContext, StoreError, StoreResult};
-use super::super::orgs::bump_version;
 use super::super::people::insert_role;
 use super::super::{Store, sql};
 use super::audit::{self, AuditEntry};
@@ -24,7 +24,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         insert_role(&mut tx, &org.to_string(), role).await?;
         audit::write(&mut tx, Some(org), entry).await?;
-        bump_version(&mut tx, org).await?;
+        bump_version(&mut tx, self.backend, org, Touched::NOTHING).await?;
         tx.commit().await.ctx("committing a new role")?;
         Ok(())
     }
@@ -52,7 +52,7 @@ impl Store {
             return Err(StoreError::NotFound("role"));
         }
         audit::write(&mut tx, Some(org), entry).await?;
-        bump_version(&mut tx, org).await?;
+        bump_version(&mut tx, self.backend, org, Touched::NOTHING).await?;
         tx.commit().await.ctx("committing a role's change")?;
         Ok(())
     }
@@ -75,7 +75,7 @@ impl Store {
             return Err(StoreError::NotFound("role"));
         }
         audit::write(&mut tx, Some(org), entry).await?;
-        bump_version(&mut tx, org).await?;
+        bump_version(&mut tx, self.backend, org, Touched::NOTHING).await?;
         tx.commit().await.ctx("committing a role's removal")?;
         Ok(())
     }

@@ -6,8 +6,8 @@
 use chrono::NaiveDate;
 
 use super::super::Store;
+use super::super::changes::{Touched, bump_version};
 use super::super::error::{DbContext, StoreError, StoreResult};
-use super::super::orgs::bump_version;
 use super::audit::{self, AuditEntry};
 use crate::wire::OrgId;
 
@@ -31,7 +31,7 @@ impl Store {
             return Err(StoreError::NotFound("organisation"));
         }
         audit::write(&mut tx, Some(org), entry).await?;
-        bump_version(&mut tx, org).await?;
+        bump_version(&mut tx, self.backend, org, Touched::NOTHING).await?;
         tx.commit().await.ctx("committing the date lock")?;
         Ok(())
     }

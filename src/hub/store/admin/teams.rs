@@ -8,11 +8,11 @@
 use sqlx::AnyConnection;
 
 use super::super::Store;
+use super::super::changes::{Touched, bump_version};
 use super::super::error::{DbContext, StoreError, StoreResult};
-use super::super::orgs::bump_version;
 use super::super::people::insert_team;
 use super::audit::{self, AuditEntry};
-use crate::domain::Team;
+use crate::domain::{PersonId, Team};
 use crate::wire::OrgId;
 
 async fn write_crew(
@@ -67,6 +67,20 @@ async fn write_crew(
     Ok(())
 }
 
+/// Everyone in the crew before or after: whose `team_id` [`write_crew`] may
+/// change.
+fn crews_of(before: &Team, after: &Team) -> Vec<PersonId> {
+    let mut people: Vec<PersonId> = before
+        .members
+        .iter()
+        .chain(&after.members)
+        .copied()
+        .collect();
+    people.sort_unstable();
+    people.dedup();
+    people
+}
+
 impl Store {
     /// Adds a team with its crew. Lead and crew must be people of `org` (the
     /// database's foreign keys refuse others).
@@ -81,7 +95,16 @@ impl Store {
         insert_team(&mut tx, &org_s, team).await?;
         write_crew(&mut tx, &org_s, None, team).await?;
         audit::write(&mut tx, Some(org), entry).await?;
-        bump_version(&mut tx, org).await?;
+        bump_version(
+            &mut tx,
+            self.backend,
+            org,
+            Touched {
+                people: &team.members,
+                teams: &[team.id],
+            },
+        )
+        .await?;
         tx.commit().await.ctx("committing a new team")?;
         Ok(())
     }
@@ -110,7 +133,16 @@ impl Store {
         }
         write_crew(&mut tx, &org_s, Some(before), after).await?;
         audit::write(&mut tx, Some(org), entry).await?;
-        bump_version(&mut tx, org).await?;
+        bump_version(
+            &mut tx,
+            self.backend,
+            org,
+            Touched {
+                people: &crews_of(before, after),
+                teams: &[after.id],
+            },
+        )
+        .await?;
         tx.commit().await.ctx("committing a team's change")?;
         Ok(())
     }

@@ -1,0 +1,321 @@
+//! `tapin doctor`: one line per check (ok, warn or FAIL) on what the kiosk needs to
+//! sync: its secret, its journal, its hub and clock, its roster cache. Exits
+//! non-zero when any check FAILs. Each section adds its checks to a [`Report`], so
+//! later sections (the terminal, the badge reader) slot in beside these.
+
+use std::fmt;
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::Utc;
+use clap::Args;
+use reqwest::Url;
+
+use super::enroll::{StoreArg, secret_stores};
+use crate::config::KioskConfig;
+use crate::journal::{Journal, JournalError};
+use crate::sanitize::for_terminal;
+use crate::secrets::store::{DeviceSecrets, SecretStoreKind};
+use crate::sync::client::{CallError, HubClient, Timeouts};
+use crate::sync::clock::ClockEstimate;
+
+/// The roster is called stale when the hub has not been asked for this long.
+const STALE_ROSTER: chrono::Duration = chrono::Duration::hours(24);
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Which secret store to look in [default: kiosk.toml's secret_store]
+    #[arg(long, value_enum, value_name = "STORE")]
+    pub secret_store: Option<StoreArg>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Level {
+    Ok,
+    Warn,
+    Fail,
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Level::Ok => "ok",
+            Level::Warn => "warn",
+            Level::Fail => "FAIL",
+        })
+    }
+}
+
+/// The checks made so far, in order.
+#[derive(Default)]
+struct Report {
+    checks: Vec<(Level, &'static str, String)>,
+}
+
+impl Report {
+    fn add(&mut self, level: Level, name: &'static str, detail: impl Into<String>) {
+        self.checks.push((level, name, detail.into()));
+    }
+
+    fn count(&self, level: Level) -> usize {
+        self.checks.iter().filter(|(l, ..)| *l == level).count()
+    }
+
+    fn print(&self) {
+        for (level, name, detail) in &self.checks {
+            // Details quote files, errors and the hub: nothing may drive the terminal.
+            println!("{level:<4}  {name:<13} {}", for_terminal(detail));
+        }
+    }
+}
+
+pub fn run(data_dir: &Path, config: &KioskConfig, args: &DoctorArgs) -> anyhow::Result<()> {
+    let mut report = Report::default();
+    let secrets = check_secret(data_dir, config, args, &mut report);
+    let journal = check_journal(data_dir, config, &mut report);
+    let hub = check_hub_url(config, journal.as_ref(), &mut report);
+    check_hub(config, hub.as_ref(), secrets.as_ref(), &mut report)?;
+    check_roster(journal.as_ref(), &mut report);
+    report.print();
+    let (ok, warn, failed) = (
+        report.count(Level::Ok),
+        report.count(Level::Warn),
+        report.count(Level::Fail),
+    );
+    println!("{ok} ok, {warn} warn, {failed} FAIL");
+    anyhow::ensure!(failed == 0, "{failed} check(s) failed");
+    Ok(())
+}
+
+fn check_secret(
+    data_dir: &Path,
+    config: &KioskConfig,
+    args: &DoctorArgs,
+    report: &mut Report,
+) -> Option<DeviceSecrets> {
+    let loaded = secret_stores(data_dir, config, args.secret_store)
+        .and_then(|stores| Ok((stores.load()?, stores)));
+    match loaded {
+        Ok((Some((secrets, kind)), stores)) => {
+            let level = match kind {
+                SecretStoreKind::Keyutils => Level::Warn,
+                _ => Level::Ok,
+            };
+            let mut detail = stores.location(kind);
+            if kind == SecretStoreKind::Keyutils {
+                detail.push_str(" (lost on reboot)");
+            }
+            report.add(level, "secret store", detail);
+            Some(secrets)
+        }
+        Ok((None, _)) => {
+            report.add(
+                Level::Fail,
+                "secret store",
+                "not enrolled: run `tapin enroll --hub URL --code CODE`",
+            );
+            None
+        }
+        Err(e) => {
+            report.add(Level::Fail, "secret store", format!("{e:#}"));
+            None
+        }
+    }
+}
+
+fn check_journal(data_dir: &Path, config: &KioskConfig, report: &mut Report) -> Option<Journal> {
+    // Opening takes the journal's lock and checks it can be written.
+    let journal = match Journal::open(data_dir, config.journal_options()) {
+        Ok(journal) => journal,
+        Err(e @ JournalError::InUse { .. }) => {
+            report.add(
+                Level::Warn,
+                "journal",
+                format!("{e} (journal checks skipped)"),
+            );
+            return None;
+        }
+        Err(e) => {
+            report.add(Level::Fail, "journal", e.to_string());
+            return None;
+        }
+    };
+    report.add(
+        Level::Ok,
+        "journal",
+        format!("{} (writable)", journal.path().display()),
+    );
+    report.add(Level::Ok, "pending", journal.pending_count().to_string());
+    match journal.parked() {
+        Ok(parked) if parked.is_empty() => report.add(Level::Ok, "parked", "0"),
+        Ok(parked) => report.add(
+            Level::Warn,
+            "parked",
+            format!(
+                "{} refused by the hub: see `tapin journal parked`",
+                parked.len()
+            ),
+        ),
+        Err(e) => report.add(Level::Fail, "parked", e.to_string()),
+    }
+    match (journal.device_id(), journal.device_name()) {
+        (Ok(Some(id)), Ok(name)) => report.add(
+            Level::Ok,
+            "device",
+            format!("\"{}\" ({id})", name.unwrap_or_default()),
+        ),
+        (Ok(None), _) => report.add(Level::Warn, "device", "no device recorded"),
+        (Err(e), _) | (_, Err(e)) => report.add(Level::Fail, "device", e.to_string()),
+    }
+    Some(journal)
+}
+
+/// kiosk.toml's `hub_url` overrides the one remembered at enrollment.
+fn check_hub_url(
+    config: &KioskConfig,
+    journal: Option<&Journal>,
+    report: &mut Report,
+) -> Option<Url> {
+    let (text, from) = match (&config.hub_url, journal.map(Journal::hub_url)) {
+        (Some(url), _) => (url.clone(), "kiosk.toml"),
+        (None, Some(Ok(Some(url)))) => (url, "enrollment"),
+        (None, Some(Err(e))) => {
+            report.add(Level::Fail, "hub URL", e.to_string());
+            return None;
+        }
+        (None, _) => {
+            report.add(
+                Level::Fail,
+                "hub URL",
+                "none: enroll with `tapin enroll --hub URL`, or set hub_url in kiosk.toml",
+            );
+            return None;
+        }
+    };
+    match Url::parse(&text) {
+        Ok(url) => {
+            report.add(Level::Ok, "hub URL", format!("{url} (from {from})"));
+            Some(url)
+        }
+        Err(e) => {
+            report.add(Level::Fail, "hub URL", format!("{text} (from {from}): {e}"));
+            None
+        }
+    }
+}
+
+/// Asks the hub for its time with the device token: reachability, revocation and
+/// the clock offset in one call.
+fn check_hub(
+    config: &KioskConfig,
+    hub: Option<&Url>,
+    secrets: Option<&DeviceSecrets>,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let (Some(hub), Some(secrets)) = (hub, secrets) else {
+        report.add(Level::Warn, "hub", "not checked: no hub URL or no secret");
+        return Ok(());
+    };
+    let timeouts = Timeouts {
+        connect: Duration::from_secs(config.sync.connect_timeout_secs),
+        request: Duration::from_secs(config.sync.request_timeout_secs),
+    };
+    let client = match HubClient::new(hub, &secrets.device_token, timeouts) {
+        Ok(client) => client,
+        Err(e) => {
+            report.add(Level::Fail, "hub", e);
+            return Ok(());
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("starting the async runtime: {e}"))?;
+    match runtime.block_on(client.time()) {
+        Ok(sample) => {
+            report.add(
+                Level::Ok,
+                "hub",
+                format!(
+                    "reachable, answered in {} ms",
+                    sample.round_trip.as_millis()
+                ),
+            );
+            let estimate = ClockEstimate::from_sample(sample);
+            let threshold = Duration::from_secs(config.sync.clock_skew_warn_secs);
+            let level = if estimate.is_skewed(threshold) {
+                Level::Warn
+            } else {
+                Level::Ok
+            };
+            report.add(
+                level,
+                "clock",
+                format!(
+                    "hub is {:+.3} s from this device (±{:.3} s; warn beyond {} s)",
+                    estimate.offset_ms() as f64 / 1000.0,
+                    estimate.uncertainty.as_secs_f64(),
+                    threshold.as_secs()
+                ),
+            );
+        }
+        Err(CallError::Revoked) => report.add(
+            Level::Fail,
+            "hub",
+            "device revoked: the hub refuses this device's token; ask an admin for a new \
+             code and run `tapin enroll` (pending events are kept)",
+        ),
+        Err(e) => report.add(
+            Level::Fail,
+            "hub",
+            format!("cannot reach the hub at {hub}: {e}"),
+        ),
+    }
+    Ok(())
+}
+
+fn check_roster(journal: Option<&Journal>, report: &mut Report) {
+    let Some(journal) = journal else { return };
+    let now = Utc::now();
+    let (roster, cursor) = match (journal.cached_roster(), journal.sync_cursor()) {
+        (Ok(roster), Ok(cursor)) => (roster, cursor),
+        (Err(e), _) | (_, Err(e)) => {
+            report.add(Level::Fail, "roster cache", e.to_string());
+            return;
+        }
+    };
+    let Some(roster) = roster else {
+        report.add(
+            Level::Warn,
+            "roster cache",
+            "none yet: the kiosk shows nobody until it has reached the hub",
+        );
+        return;
+    };
+    let checked = cursor.last_roster_check_at.unwrap_or(roster.fetched_at);
+    let level = if now - checked > STALE_ROSTER {
+        Level::Warn
+    } else {
+        Level::Ok
+    };
+    report.add(
+        level,
+        "roster cache",
+        format!(
+            "received {} ago, last confirmed {} ago",
+            ago(now - roster.fetched_at),
+            ago(now - checked)
+        ),
+    );
+}
+
+/// A duration for people: "45 s", "12 min", "5 h", "3 days".
+fn ago(age: chrono::Duration) -> String {
+    let secs = age.num_seconds().max(0);
+    match secs {
+        0..120 => format!("{secs} s"),
+        120..7_200 => format!("{} min", secs / 60),
+        7_200..172_800 => format!("{} h", secs / 3_600),
+        _ => format!("{} days", secs / 86_400),
+    }
+}

@@ -1,0 +1,203 @@
+//! `tapin` with no subcommand: the kiosk. Opens the journal, loads the device
+//! secrets, starts the sync worker and runs the screen until an admin exits or
+//! SIGTERM/SIGHUP arrives. SIGINT, SIGTSTP and SIGQUIT are caught and ignored
+//! (in raw mode the keys do not send them anyway).
+
+use std::path::Path;
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use reqwest::Url;
+use tokio::signal::unix::{SignalKind, signal};
+
+use super::enroll::secret_stores;
+use crate::config::KioskConfig;
+use crate::journal::Journal;
+use crate::sync::client::{HubClient, Timeouts};
+use crate::sync::status::RosterState;
+use crate::sync::worker::{SharedJournal, SyncHandle, WorkerSettings};
+use crate::tui::input::BadgeDecoder;
+use crate::tui::model::{DeviceInfo, Model};
+use crate::tui::msg::Msg;
+use crate::tui::runtime::{self, Exit, LoopEvent, Services, SystemClock, terminal};
+
+/// SIGTSTP's number on Linux (tokio names only the common signals).
+const SIGTSTP: i32 = 20;
+
+pub fn run(data_dir: &Path, config: &KioskConfig) -> anyhow::Result<()> {
+    let journal = Journal::open(data_dir, config.journal_options())
+        .context("cannot open the kiosk journal")?;
+    let not_enrolled = "this kiosk is not enrolled: run `tapin enroll --hub URL --code CODE` first";
+    let device = journal
+        .device_id()
+        .context("reading the device id")?
+        .context(not_enrolled)?;
+    let (secrets, _) = secret_stores(data_dir, config, None)?
+        .load()
+        .context("reading the device secrets")?
+        .context(not_enrolled)?;
+    let hub = match &config.hub_url {
+        Some(url) => url.clone(),
+        None => journal
+            .hub_url()
+            .context("reading the hub URL")?
+            .context(not_enrolled)?,
+    };
+    let hub =
+        Url::parse(hub.trim()).with_context(|| format!("the hub URL {hub:?} is not a URL"))?;
+    let device_name = journal.device_name()?.unwrap_or_default();
+    let client = HubClient::new(
+        &hub,
+        &secrets.device_token,
+        Timeouts {
+            connect: Duration::from_secs(config.sync.connect_timeout_secs),
+            request: Duration::from_secs(config.sync.request_timeout_secs),
+        },
+    )
+    .map_err(anyhow::Error::msg)?;
+    let shared = Arc::new(Mutex::new(journal));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let (tx, rx) = mpsc::channel();
+    let sync = {
+        let _enter = rt.enter();
+        Arc::new(SyncHandle::spawn(
+            shared.clone(),
+            client,
+            WorkerSettings::from(&config.sync),
+        ))
+    };
+    let status = sync.status();
+    // Read before the screen loads the cached roster, so that a roster fetched
+    // after this (a fresh enrollment has none) is loaded too.
+    let loaded = roster_version(&status.borrow().roster);
+    rt.spawn(forward_status(status, loaded, shared.clone(), tx.clone()));
+    rt.block_on(watch_signals(tx.clone()))?;
+
+    let mut model = Model::new(
+        config.kiosk.clone(),
+        DeviceInfo {
+            id: device,
+            name: device_name,
+            hub_url: hub.to_string(),
+        },
+        chrono::Utc::now(),
+    );
+    let nudge = sync.clone();
+    let mut services = Services {
+        journal: shared.clone(),
+        device,
+        pepper: secrets.pin_pepper.clone(),
+        nudge: Box::new(move || nudge.nudge()),
+        bell: Box::new(terminal::bell),
+        tx: tx.clone(),
+    };
+    terminal::install_panic_hook();
+    let mut term = terminal::enter().context("cannot take over the terminal")?;
+    terminal::spawn_reader(tx.clone()).context("starting the terminal reader")?;
+    drop(tx);
+    tracing::info!(%device, "kiosk started");
+    let decoder = BadgeDecoder::new(config.badge.to_settings());
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime::run(
+            &mut term,
+            &mut model,
+            &mut services,
+            &rx,
+            decoder,
+            &SystemClock,
+        )
+    }));
+    terminal::restore();
+    drop(services);
+    // Let the worker finish its step; every confirmed punch is already on disk.
+    if let Ok(handle) = Arc::try_unwrap(sync) {
+        rt.block_on(handle.stop());
+    }
+    drop(shared);
+    match outcome {
+        Ok(Ok(Exit::Admin)) => {
+            tracing::info!("kiosk exited from the admin screen");
+            Ok(())
+        }
+        Ok(Ok(Exit::Shutdown)) => {
+            tracing::info!("kiosk stopped by a signal");
+            Ok(())
+        }
+        Ok(Err(e)) => Err(e).context("the kiosk screen failed"),
+        Err(_) => anyhow::bail!("the kiosk crashed (see the log); restarting it is safe"),
+    }
+}
+
+/// Sync status to the screen; a roster version other than `loaded` (the one
+/// cached when the screen started) also asks for a reload.
+async fn forward_status(
+    mut status: tokio::sync::watch::Receiver<crate::sync::status::SyncStatus>,
+    mut loaded: Option<String>,
+    journal: SharedJournal,
+    tx: Sender<LoopEvent>,
+) {
+    loop {
+        let mut current = status.borrow_and_update().clone();
+        // The worker counts pending events only when the hub acknowledges some:
+        // a punch made offline would not show. The journal keeps the count.
+        if let Ok(j) = journal.lock() {
+            current.pending = j.pending_count();
+        }
+        let version = roster_version(&current.roster);
+        if version.is_some() && version != loaded {
+            loaded = version;
+            if tx.send(LoopEvent::RosterChanged).is_err() {
+                return;
+            }
+        }
+        if tx
+            .send(LoopEvent::Msg(Msg::Sync(Box::new(current))))
+            .is_err()
+        {
+            return;
+        }
+        if status.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+fn roster_version(roster: &RosterState) -> Option<String> {
+    match roster {
+        RosterState::Cached { version, .. } => Some(version.clone()),
+        RosterState::Missing => None,
+    }
+}
+
+/// SIGTERM and SIGHUP end the kiosk cleanly; SIGINT, SIGTSTP and SIGQUIT are
+/// caught so their default action (stop, suspend) never happens.
+async fn watch_signals(tx: Sender<LoopEvent>) -> anyhow::Result<()> {
+    let mut term = signal(SignalKind::terminate()).context("catching SIGTERM")?;
+    let mut hup = signal(SignalKind::hangup()).context("catching SIGHUP")?;
+    for kind in [
+        SignalKind::interrupt(),
+        SignalKind::quit(),
+        SignalKind::from_raw(SIGTSTP),
+    ] {
+        let mut ignored = signal(kind).context("catching a signal")?;
+        tokio::spawn(async move {
+            while ignored.recv().await.is_some() {
+                tracing::info!("ignored signal {kind:?}");
+            }
+        });
+    }
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM"),
+            _ = hup.recv() => tracing::info!("SIGHUP"),
+        }
+        let _ = tx.send(LoopEvent::Shutdown);
+    });
+    Ok(())
+}

@@ -1,0 +1,337 @@
+//! The reads a roster is made of, shared by a whole build
+//! ([`super::Store::roster_snapshot`]) and a delta ([`super::roster_delta`]):
+//! the head and settings, the teams shown, the people asked for in roster order,
+//! the people themselves with their states, roles, jobs, and status changes.
+//!
+//! Guarantees: both paths pick teams, people, roles and jobs with these same
+//! functions, so a delta applied to a cached roster gives the document a whole
+//! build gives (see `crate::hub::roster_cache`).
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use sqlx::{AnyConnection, Row};
+
+use super::error::{DbContext, StoreError, StoreResult};
+use super::orgs::settings_from_row;
+use super::people::{
+    PERSON_COLS, add_members, grant_job, job_from_row, person_from_row, person_job, role_from_row,
+    team_from_row,
+};
+use super::roster::head_of;
+use super::{Backend, RosterHead, sql, status};
+use crate::domain::{
+    DeviceId, Job, JobAccess, JobId, OrgSettings, Person, PersonId, PunchState, Role, RoleId, Team,
+    TeamId, TrackingMode,
+};
+use crate::wire::{RosterEntry, RosterItem};
+
+/// [`super::Store::changed_states`] on `conn`'s snapshot.
+pub(super) async fn changed_states_in(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    org: &str,
+    since: i64,
+) -> StoreResult<Vec<(PersonId, i64, PunchState)>> {
+    let query = format!(
+        "SELECT p.id, p.mode, {cols}, {uncounted} FROM person_status s \
+         JOIN people p ON p.id = s.person_id AND p.org_id = s.org_id \
+         WHERE s.org_id = $1 AND s.changed_seq > $2",
+        uncounted = status::UNCOUNTED_EVENTS,
+        cols = status::STATUS_COLS,
+    );
+    let rows = sqlx::query(&query)
+        .bind(org)
+        .bind(since)
+        .fetch_all(&mut *conn)
+        .await
+        .ctx("reading changed statuses")?;
+    let mut out = Vec::with_capacity(rows.len());
+    let mut refold = Vec::new();
+    for row in &rows {
+        let (id, mode, stored) = status::person_status(row)?;
+        let uncounted: i64 = row.try_get(12).ctx("reading a status check")?;
+        match status::trusted(Some(&stored), mode, uncounted != 0) {
+            Some(state) => out.push((id, stored.changed_seq, state)),
+            None => refold.push((id, mode, stored.changed_seq)),
+        }
+    }
+    if !refold.is_empty() {
+        let people: Vec<(PersonId, TrackingMode)> =
+            refold.iter().map(|(p, m, _)| (*p, *m)).collect();
+        let mut folded = status::fold_people(conn, backend, org, &people).await?;
+        for (person, _, seq) in refold {
+            out.push((person, seq, folded.remove(&person).unwrap_or_default()));
+        }
+    }
+    Ok(out)
+}
+
+/// The organisation's version, the device's roster version, the status sequence
+/// and the organisation's settings: the first read of every roster build.
+pub(super) async fn head_and_settings(
+    conn: &mut AnyConnection,
+    org: &str,
+    device: DeviceId,
+) -> StoreResult<(RosterHead, OrgSettings)> {
+    let row = sqlx::query(
+        "SELECT o.version, d.roster_version, o.status_seq, o.date_lock, \
+         o.utc_offset_secs FROM devices d JOIN orgs o ON o.id = d.org_id \
+         WHERE d.org_id = $1 AND d.id = $2",
+    )
+    .bind(org)
+    .bind(device.to_string())
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("reading a roster's version")?
+    .ok_or(StoreError::NotFound("device"))?;
+    Ok((head_of(&row)?, settings_from_row(&row, 3)?))
+}
+
+/// The teams a roster shows, each once, with their whole crews: those of the
+/// entries, in entry order, then those led by people of the entries, by id (a
+/// lead punches their crew). Reads the organisation's teams whole (a few rows
+/// beside its people) rather than binding every entry's id.
+pub(super) async fn teams_shown(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    org: &str,
+    entries: &[RosterEntry],
+    entry_people: &HashSet<PersonId>,
+) -> StoreResult<Vec<Team>> {
+    let rows = sqlx::query("SELECT id, name, lead_id FROM teams WHERE org_id = $1")
+        .bind(org)
+        .fetch_all(&mut *conn)
+        .await
+        .ctx("reading teams")?;
+    let mut all: HashMap<TeamId, Team> = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let team = team_from_row(row)?;
+        all.insert(team.id, team);
+    }
+    let mut out: Vec<Team> = Vec::new();
+    for entry in entries {
+        if let RosterItem::Team(t) = entry.item {
+            out.extend(all.remove(&t));
+        }
+    }
+    let mut led: Vec<Team> = all
+        .into_values()
+        .filter(|t| entry_people.contains(&t.lead))
+        .collect();
+    led.sort_unstable_by_key(|t| t.id);
+    out.extend(led);
+    let found: Vec<String> = out.iter().map(|t| t.id.to_string()).collect();
+    let members = sql::fetch_in(conn, backend, org, &found, false, "reading team members", |o, l| {
+        format!(
+            "SELECT team_id, person_id FROM team_members WHERE org_id = {o} AND team_id IN ({l}) \
+             ORDER BY team_id, position"
+        )
+    })
+    .await?;
+    add_members(&mut out, &members)?;
+    Ok(out)
+}
+
+/// The people of the entries.
+pub(crate) fn entry_people(entries: &[RosterEntry]) -> HashSet<PersonId> {
+    entries
+        .iter()
+        .filter_map(|e| match e.item {
+            RosterItem::Person(p) => Some(p),
+            RosterItem::Team(_) => None,
+        })
+        .collect()
+}
+
+/// The people a roster asks for, each once, in roster order: the people of the
+/// entries, then each team's lead and crew.
+pub(crate) fn wanted(entries: &[RosterEntry], teams: &[Team]) -> Vec<PersonId> {
+    let mut out: Vec<PersonId> = entries
+        .iter()
+        .filter_map(|e| match e.item {
+            RosterItem::Person(p) => Some(p),
+            RosterItem::Team(_) => None,
+        })
+        .collect();
+    for team in teams {
+        out.push(team.lead);
+        out.extend(team.members.iter().copied());
+    }
+    let mut seen = HashSet::with_capacity(out.len());
+    out.retain(|p| seen.insert(*p));
+    out
+}
+
+/// The teams with only the crew members shown.
+pub(crate) fn crews_shown(teams: Vec<Team>, shown: &HashSet<PersonId>) -> Vec<Team> {
+    teams
+        .into_iter()
+        .map(|mut t| {
+            t.members.retain(|m| shown.contains(m));
+            t
+        })
+        .collect()
+}
+
+/// The entries a roster shows: whole teams, and the people shown.
+pub(super) fn entries_shown(
+    entries: &[RosterEntry],
+    shown: &HashSet<PersonId>,
+) -> Vec<RosterEntry> {
+    entries
+        .iter()
+        .filter(|e| match e.item {
+            RosterItem::Person(p) => shown.contains(&p),
+            RosterItem::Team(_) => true,
+        })
+        .cloned()
+        .collect()
+}
+
+/// The people of a roster, as read.
+pub(super) struct LoadedPeople {
+    /// In the order asked for, archived people left out.
+    pub people: Vec<Person>,
+    pub verifiers: HashMap<PersonId, Option<String>>,
+    /// The states of the people whose status rows can be trusted.
+    pub states: HashMap<PersonId, PunchState>,
+    /// The people whose rows cannot: to fold from their events.
+    pub refold: Vec<(PersonId, TrackingMode)>,
+    /// The greatest `changed_seq` among the people (0: none).
+    pub status: i64,
+    /// Each person's `changed_seq`, where they have a status row.
+    pub seqs: HashMap<PersonId, i64>,
+}
+
+/// The people of `ids` that are not archived, with their job access, their PIN
+/// verifiers and their stored statuses.
+pub(super) async fn load_people(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    org: &str,
+    ids: &[PersonId],
+) -> StoreResult<LoadedPeople> {
+    let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let mut people: HashMap<PersonId, Person> = HashMap::with_capacity(ids.len());
+    let mut verifiers = HashMap::with_capacity(ids.len());
+    let mut states = HashMap::with_capacity(ids.len());
+    let mut refold = Vec::new();
+    let mut latest = 0;
+    let mut seqs = HashMap::with_capacity(ids.len());
+    let mut limited: Vec<String> = Vec::new();
+    let rows = sql::fetch_in(
+        conn,
+        backend,
+        org,
+        &texts,
+        false,
+        "reading people",
+        |o, l| {
+            format!(
+                "SELECT {PERSON_COLS}, p.pin_verifier, {uncounted}, {cols} FROM people p \
+             LEFT JOIN person_status s ON s.person_id = p.id AND s.org_id = p.org_id \
+             WHERE p.org_id = {o} AND p.archived = 0 AND p.id IN ({l})",
+                uncounted = status::UNCOUNTED_EVENTS,
+                cols = status::STATUS_COLS,
+            )
+        },
+    )
+    .await?;
+    for row in &rows {
+        let person = person_from_row(row)?;
+        let id = person.id;
+        let uncounted: i64 = row.try_get(9).ctx("reading a status check")?;
+        let stored = status::decode(row, 10)?;
+        if let Some(s) = &stored {
+            latest = latest.max(s.changed_seq);
+            seqs.insert(id, s.changed_seq);
+        }
+        match status::trusted(stored.as_ref(), person.mode, uncounted != 0) {
+            Some(state) => {
+                states.insert(id, state);
+            }
+            None => refold.push((id, person.mode)),
+        }
+        if matches!(person.jobs, JobAccess::Only(_)) {
+            limited.push(id.to_string());
+        }
+        verifiers.insert(id, row.try_get(8).ctx("reading people.pin_verifier")?);
+        people.insert(id, person);
+    }
+    let rows = sql::fetch_in(conn, backend, org, &limited, false, "reading job access", |o, l| {
+        format!("SELECT person_id, job_id FROM person_jobs WHERE org_id = {o} AND person_id IN ({l})")
+    })
+    .await?;
+    for row in &rows {
+        let (person, job) = person_job(row)?;
+        grant_job(people.get_mut(&person), job);
+    }
+    // In the order asked for.
+    let ordered = ids.iter().filter_map(|id| people.remove(id)).collect();
+    Ok(LoadedPeople {
+        people: ordered,
+        verifiers,
+        states,
+        refold,
+        status: latest,
+        seqs,
+    })
+}
+
+pub(super) async fn load_roles(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    org: &str,
+    ids: &BTreeSet<RoleId>,
+) -> StoreResult<Vec<Role>> {
+    let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let rows = sql::fetch_in(
+        conn,
+        backend,
+        org,
+        &texts,
+        false,
+        "reading roles",
+        |o, l| {
+            format!(
+                "SELECT id, name, rank, rights, fixed, preset FROM roles WHERE org_id = {o} \
+             AND id IN ({l})"
+            )
+        },
+    )
+    .await?;
+    rows.iter().map(role_from_row).collect()
+}
+
+/// Every job of the organisation that is not archived, by name.
+pub(super) async fn active_jobs(conn: &mut AnyConnection, org: &str) -> StoreResult<Vec<Job>> {
+    let rows = sqlx::query(
+        "SELECT id, name, archived FROM jobs WHERE org_id = $1 AND archived = 0 ORDER BY name",
+    )
+    .bind(org)
+    .fetch_all(&mut *conn)
+    .await
+    .ctx("reading jobs")?;
+    rows.iter().map(job_from_row).collect()
+}
+
+/// Of `jobs`, those some of `people` may check in to.
+pub(crate) fn jobs_for<'a>(
+    people: impl IntoIterator<Item = &'a Person>,
+    jobs: Vec<Job>,
+) -> Vec<Job> {
+    let mut any_all = false;
+    let mut assigned: HashSet<JobId> = HashSet::new();
+    for p in people {
+        match &p.jobs {
+            JobAccess::All => any_all = true,
+            JobAccess::Only(jobs) => assigned.extend(jobs.iter().copied()),
+        }
+    }
+    if any_all {
+        return jobs;
+    }
+    jobs.into_iter()
+        .filter(|j| assigned.contains(&j.id))
+        .collect()
+}

@@ -1,0 +1,234 @@
+//! The kiosk's state: which screen, what is typed and selected, the roster, the
+//! sync status, and what is waiting for an answer. Only `update` changes it.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, FixedOffset, Offset, Utc};
+
+use super::msg::{Hours, ParkedRow};
+use super::roster::Roster;
+use super::settings::ScreenSettings;
+use crate::domain::{DeviceId, JobId, Method, PersonId, PinAttempts, Refusal};
+use crate::sync::status::SyncStatus;
+
+/// The device, as the screen names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceInfo {
+    pub id: DeviceId,
+    pub name: String,
+    pub hub_url: String,
+}
+
+/// What one person can do now (the Actions screen's buttons).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    ClockIn,
+    ClockOut,
+    BreakStart,
+    BreakEnd,
+    CheckIn,
+    SwitchJob,
+    CheckOut,
+    Crew,
+    MissedPunch,
+}
+
+/// Crew buttons of the Team lead screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrewAction {
+    ClockIn,
+    ClockOut,
+    StartJob,
+    StopJob,
+    CheckOutMember,
+}
+
+/// What a confirmation says was done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Done {
+    One { action: Action, job: Option<JobId> },
+    Crew { action: CrewAction, count: usize },
+}
+
+/// Why the person is being identified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Punch,
+    Admin,
+}
+
+/// The job picker over the Actions or Team lead screen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JobPicker {
+    pub query: String,
+    pub selected: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Screen {
+    Home,
+    Identify {
+        purpose: Purpose,
+        query: String,
+        selected: usize,
+    },
+    Pin {
+        purpose: Purpose,
+        person: PersonId,
+        /// How the person was picked (a badge keeps `Badge` after the PIN).
+        picked_by: Method,
+        digits: String,
+        attempts: Option<PinAttempts>,
+    },
+    Actions {
+        person: PersonId,
+        method: Method,
+        /// Whether the person proved who they are (badge or PIN): needed to act
+        /// as themselves (missed punch, crew).
+        proven: bool,
+        selected: usize,
+        picker: Option<(Action, JobPicker)>,
+    },
+    Crew {
+        lead: PersonId,
+        cursor: usize,
+        chosen: BTreeSet<PersonId>,
+        picker: Option<JobPicker>,
+    },
+    MissedPunch {
+        person: PersonId,
+        method: Method,
+        proven: bool,
+        since: DateTime<Utc>,
+        digits: String,
+    },
+    Confirm {
+        name: String,
+        done: Done,
+        at: DateTime<Utc>,
+        hours: Option<Hours>,
+        until: DateTime<Utc>,
+    },
+    Admin {
+        admin: PersonId,
+        page: AdminPage,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AdminPage {
+    Menu,
+    Queue {
+        rows: Option<Result<Vec<ParkedRow>, String>>,
+        selected: usize,
+    },
+    Device,
+    ConfirmExit,
+}
+
+/// A message on the current screen until the next input.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Notice {
+    Refused(Refusal),
+    WrongPin {
+        left: u32,
+    },
+    Locked {
+        until: DateTime<Utc>,
+    },
+    NoPin,
+    UnknownBadge,
+    BadScan,
+    NotAdmin,
+    BadTime,
+    NoJobs,
+    /// A failure outside the domain (a broken PIN verifier...), already worded.
+    Problem(String),
+}
+
+/// A decision sent to the journal and not answered yet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pending {
+    pub request: u64,
+    pub name: String,
+    pub done: Done,
+    /// Enough to decide again for "try again" after a journal error.
+    pub retry: Retry,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Retry {
+    pub screen: Screen,
+    pub key: super::input::KeyInput,
+}
+
+/// The journal could not record: shown full screen in red.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NotRecorded {
+    pub error: String,
+    pub retry: Option<Retry>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub settings: ScreenSettings,
+    pub device: DeviceInfo,
+    pub now: DateTime<Utc>,
+    pub utc_offset_secs: i32,
+    pub size: (u16, u16),
+    pub roster: Option<Roster>,
+    pub sync: Option<SyncStatus>,
+    pub screen: Screen,
+    pub tab: usize,
+    pub scroll: usize,
+    pub notice: Option<Notice>,
+    pub not_recorded: Option<NotRecorded>,
+    pub pending: Option<Pending>,
+    /// A PIN check in flight.
+    pub checking_pin: Option<u64>,
+    pub last_input: DateTime<Utc>,
+    pub next_request: u64,
+    pub exiting: bool,
+}
+
+impl Model {
+    pub fn new(settings: ScreenSettings, device: DeviceInfo, now: DateTime<Utc>) -> Self {
+        Model {
+            settings,
+            device,
+            now,
+            utc_offset_secs: 0,
+            size: (80, 24),
+            roster: None,
+            sync: None,
+            screen: Screen::Home,
+            tab: 0,
+            scroll: 0,
+            notice: None,
+            not_recorded: None,
+            pending: None,
+            checking_pin: None,
+            last_input: now,
+            next_request: 1,
+            exiting: false,
+        }
+    }
+
+    pub fn offset(&self) -> FixedOffset {
+        FixedOffset::east_opt(self.utc_offset_secs).unwrap_or(Utc.fix())
+    }
+
+    pub fn local(&self, at: DateTime<Utc>) -> DateTime<FixedOffset> {
+        at.with_timezone(&self.offset())
+    }
+
+    pub fn strings(&self) -> &'static super::catalog::Catalog {
+        self.settings.language.catalog()
+    }
+
+    pub fn request_id(&mut self) -> u64 {
+        let id = self.next_request;
+        self.next_request += 1;
+        id
+    }
+}

@@ -1,0 +1,218 @@
+//! Carrying out commands: the journal (record, PIN counters, parked events),
+//! the PIN check on its own thread, the bell and the sync nudge. Answers come
+//! back as messages.
+
+use std::sync::mpsc::Sender;
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset, Offset, TimeZone, Utc};
+
+use super::super::msg::{Cmd, Hours, Msg, ParkedRow, Recorded};
+use super::super::roster::Roster;
+use super::LoopEvent;
+use crate::domain::{DeviceId, PersonId, PinAttempts, TrackingMode, hours_since};
+use crate::journal::{Journal, JournalError, PinFailures};
+use crate::sync::worker::SharedJournal;
+use crate::wire::RosterResponse;
+
+/// What commands act on.
+pub struct Services {
+    pub journal: SharedJournal,
+    pub device: DeviceId,
+    /// The organisation's PIN pepper (hex); never logged.
+    pub pepper: String,
+    pub nudge: Box<dyn Fn() + Send>,
+    pub bell: Box<dyn FnMut() + Send>,
+    /// Where answers from other threads go.
+    pub tx: Sender<LoopEvent>,
+}
+
+fn lock(journal: &SharedJournal) -> std::sync::MutexGuard<'_, Journal> {
+    // A panic elsewhere while holding the journal leaves it usable: every
+    // journal call is its own transaction.
+    journal
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Carries out `cmd`; answers available at once are returned, others are sent
+/// on `services.tx` later.
+pub fn execute(services: &mut Services, cmd: Cmd, roster: Option<&Roster>) -> Vec<Msg> {
+    match cmd {
+        Cmd::Record {
+            request,
+            drafts,
+            utc_offset_secs,
+            hours_for,
+        } => {
+            let mut j = lock(&services.journal);
+            let result = j
+                .record(services.device, utc_offset_secs, &drafts)
+                .map_err(|e| e.to_string())
+                .map(|events| {
+                    let hours = hours_for.and_then(|p| {
+                        let now = drafts.first().map(|d| d.at)?;
+                        let mode = roster.map_or(TrackingMode::Personal, |r| r.mode(p));
+                        hours(&j, p, mode, now, utc_offset_secs)
+                    });
+                    Recorded { events, hours }
+                });
+            vec![Msg::Recorded { request, result }]
+        }
+        Cmd::VerifyPin {
+            request,
+            person,
+            pin,
+            verifier,
+        } => {
+            let pepper = services.pepper.clone();
+            let tx = services.tx.clone();
+            // argon2id takes a good fraction of a second: never on the screen thread.
+            let spawned = std::thread::Builder::new()
+                .name("pin-check".into())
+                .spawn(move || {
+                    let result = crate::secrets::pin_verifier::verify(&pin, &verifier, &pepper)
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(LoopEvent::Msg(Msg::PinChecked {
+                        request,
+                        person,
+                        result,
+                    }));
+                });
+            match spawned {
+                Ok(_) => Vec::new(),
+                Err(e) => vec![Msg::PinChecked {
+                    request,
+                    person,
+                    result: Err(format!("cannot start the PIN check: {e}")),
+                }],
+            }
+        }
+        Cmd::LoadPinAttempts { person } => {
+            let attempts = match lock(&services.journal).pin_failures(person) {
+                Ok(f) => PinAttempts {
+                    failures: f.count,
+                    locked_until: f.locked_until,
+                },
+                Err(e) => {
+                    tracing::error!("reading PIN failures: {e}");
+                    PinAttempts::default()
+                }
+            };
+            vec![Msg::PinAttempts { person, attempts }]
+        }
+        Cmd::SavePinAttempts { person, attempts } => {
+            let mut j = lock(&services.journal);
+            let saved = if attempts == PinAttempts::default() {
+                j.clear_pin_failures(person)
+            } else {
+                j.set_pin_failures(
+                    person,
+                    PinFailures {
+                        count: attempts.failures,
+                        locked_until: attempts.locked_until,
+                    },
+                )
+            };
+            if let Err(e) = saved {
+                tracing::error!("storing PIN failures: {e}");
+            }
+            Vec::new()
+        }
+        Cmd::Bell => {
+            (services.bell)();
+            Vec::new()
+        }
+        Cmd::NudgeSync => {
+            (services.nudge)();
+            Vec::new()
+        }
+        Cmd::LoadParked => {
+            let rows = lock(&services.journal)
+                .parked()
+                .map_err(|e| e.to_string())
+                .map(|parked| {
+                    parked
+                        .into_iter()
+                        .map(|p| ParkedRow {
+                            id: p.event.id,
+                            subject: roster.map_or_else(
+                                || p.event.subject.to_string(),
+                                |r| r.name(p.event.subject).to_owned(),
+                            ),
+                            kind: p.event.kind.name(),
+                            at: p.event.at,
+                            reason: p.reason,
+                        })
+                        .collect()
+                });
+            vec![Msg::Parked(rows)]
+        }
+        Cmd::RetryParked(id) => {
+            if let Err(e) = lock(&services.journal).retry_parked(id) {
+                tracing::error!("retrying parked event {id}: {e}");
+            }
+            Vec::new()
+        }
+        Cmd::Exit => Vec::new(),
+    }
+}
+
+/// Today's and this week's (from Monday) hours of `person` from this device's
+/// journal, in the device's offset.
+fn hours(
+    j: &Journal,
+    person: PersonId,
+    mode: TrackingMode,
+    now: DateTime<Utc>,
+    utc_offset_secs: i32,
+) -> Option<Hours> {
+    let offset = FixedOffset::east_opt(utc_offset_secs).unwrap_or(Utc.fix());
+    let local = now.with_timezone(&offset);
+    let midnight = |d: chrono::NaiveDate| {
+        offset
+            .from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
+            .single()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let today = midnight(local.date_naive())?;
+    let monday = midnight(
+        local.date_naive() - Duration::days(i64::from(local.weekday().num_days_from_monday())),
+    )?;
+    let events = j
+        .events_for_person_since(person, monday)
+        .inspect_err(|e| tracing::warn!("reading hours: {e}"))
+        .ok()?;
+    Some(Hours {
+        today: hours_since(&events, mode, today, now),
+        week: hours_since(&events, mode, monday, now),
+    })
+}
+
+/// The cached roster with this device's pending events applied: they are not
+/// in the hub's states yet. `None` when no roster was ever received.
+pub fn load_roster(journal: &SharedJournal) -> Result<Option<Roster>, JournalError> {
+    let j = lock(journal);
+    let Some(cached) = j.cached_roster()? else {
+        return Ok(None);
+    };
+    let response: RosterResponse = match serde_json::from_slice(&cached.body) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!("the cached roster does not parse: {e}");
+            return Ok(None);
+        }
+    };
+    // The body (megabytes for a large roster) is not kept beside the roster.
+    drop(cached);
+    let mut roster = Roster::from_response(response);
+    let mut after = crate::journal::OutboxPos::START;
+    loop {
+        let (events, last) = j.pending_after(after, 1000)?;
+        if events.is_empty() {
+            break;
+        }
+        roster.apply(&events);
+        after = last;
+    }
+    Ok(Some(roster))
+}

@@ -1,0 +1,143 @@
+//! `update`: the only place the model changes. Pure: it reads the time from
+//! [`Msg::Tick`], never from the system, and asks the runtime for everything
+//! else (recording, PIN checks, the bell) through the [`Cmd`]s it returns.
+//!
+//! Every punch goes through [`crate::domain::decide`]; a punch is shown as done
+//! only when [`Msg::Recorded`] brings the journal's `Ok`.
+
+mod actions;
+mod admin;
+mod crew;
+mod identify;
+mod missed;
+mod punch;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::input::KeyInput;
+use super::model::{Model, NotRecorded, Screen};
+use super::msg::{Cmd, Msg};
+
+pub use actions::{available, jobs_for};
+pub use crew::{CREW_ACTIONS, crew_jobs, crew_layout, crew_of};
+pub use identify::tab_labels as identify_tab_labels;
+pub use missed::left_at;
+
+/// The admin hotkey (then an administrator's badge or name, and their PIN).
+pub const ADMIN_KEY: KeyInput = KeyInput::F(12);
+
+pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
+    match msg {
+        Msg::Tick {
+            now,
+            utc_offset_secs,
+        } => tick(model, now, utc_offset_secs),
+        Msg::Resize { width, height } => {
+            model.size = (width, height);
+            Vec::new()
+        }
+        Msg::Sync(status) => {
+            model.sync = Some(*status);
+            Vec::new()
+        }
+        Msg::Roster(Ok(roster)) => {
+            model.tab = model.tab.min(roster.groups.len());
+            model.roster = Some(*roster);
+            Vec::new()
+        }
+        Msg::Roster(Err(e)) => {
+            tracing::warn!("cached roster unusable: {e}");
+            Vec::new()
+        }
+        Msg::Recorded { request, result } => punch::recorded(model, request, result),
+        Msg::PinChecked {
+            request,
+            person,
+            result,
+        } => identify::pin_checked(model, request, person, result),
+        Msg::PinAttempts { person, attempts } => identify::pin_attempts(model, person, attempts),
+        Msg::Parked(rows) => admin::parked(model, rows),
+        // Locked down: Ctrl-C, Ctrl-Z, Ctrl-\, Ctrl-D do nothing anywhere.
+        Msg::Ctrl(_) => Vec::new(),
+        Msg::Key(_) | Msg::Badge(_) | Msg::BadScan | Msg::Tap { .. } => input(model, msg),
+    }
+}
+
+fn tick(model: &mut Model, now: DateTime<Utc>, utc_offset_secs: i32) -> Vec<Cmd> {
+    model.now = now;
+    model.utc_offset_secs = utc_offset_secs;
+    let idle = TimeDelta::seconds(i64::try_from(model.settings.idle_timeout_secs).unwrap_or(30));
+    match &model.screen {
+        Screen::Home => {}
+        Screen::Confirm { until, .. } => {
+            if now >= *until {
+                go_home(model);
+            }
+        }
+        // Nothing waits on the person while the journal or the PIN check answers.
+        _ if model.pending.is_some() || model.checking_pin.is_some() => {}
+        _ => {
+            if now - model.last_input >= idle {
+                go_home(model);
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Back to Home, forgetting any PIN, search and selection.
+pub(super) fn go_home(model: &mut Model) {
+    model.screen = Screen::Home;
+    model.notice = None;
+}
+
+fn input(model: &mut Model, msg: Msg) -> Vec<Cmd> {
+    model.last_input = model.now;
+    // One thing at a time: the answer comes in milliseconds.
+    if model.pending.is_some() || model.checking_pin.is_some() {
+        return Vec::new();
+    }
+    if let Some(nr) = model.not_recorded.take() {
+        return not_recorded(model, nr, msg);
+    }
+    model.notice = None;
+    if let Msg::Badge(code) = &msg
+        && !matches!(model.screen, Screen::Admin { .. })
+    {
+        return identify::badge(model, code);
+    }
+    match &model.screen {
+        Screen::Home => identify::home(model, msg),
+        Screen::Identify { .. } => identify::identify(model, msg),
+        Screen::Pin { .. } => identify::pin(model, msg),
+        Screen::Actions { .. } => actions::input(model, msg),
+        Screen::Crew { .. } => crew::input(model, msg),
+        Screen::MissedPunch { .. } => missed::input(model, msg),
+        Screen::Confirm { .. } => {
+            // The next person is waiting: end at once, and let a typed letter
+            // start their search.
+            go_home(model);
+            match msg {
+                Msg::Key(KeyInput::Char(_)) => identify::home(model, msg),
+                _ => Vec::new(),
+            }
+        }
+        Screen::Admin { .. } => admin::input(model, msg),
+    }
+}
+
+/// The red screen: Enter tries the same punch again (decided anew, at the
+/// current time); any other input goes back Home.
+fn not_recorded(model: &mut Model, nr: NotRecorded, msg: Msg) -> Vec<Cmd> {
+    match (msg, nr.retry) {
+        (Msg::Key(KeyInput::Enter), Some(retry)) => {
+            model.screen = retry.screen;
+            model.notice = None;
+            input(model, Msg::Key(retry.key))
+        }
+        _ => {
+            go_home(model);
+            Vec::new()
+        }
+    }
+}
