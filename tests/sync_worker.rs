@@ -59,6 +59,17 @@ async fn delivers_every_event_once_and_caches_the_roster(url: String) {
     let clock = done.clock.expect("clock estimated");
     assert!(clock.offset.num_milliseconds().abs() < 1_000, "{clock:?}");
     assert!(!done.clock_skewed);
+    // Punches recorded from now on carry the estimate, and the hub keeps it.
+    let late = kiosk.punch(1)[0];
+    worker.nudge();
+    wait_hub_count(&hub, kiosk.org, 251, DEADLINE).await;
+    let stored = hub
+        .store
+        .stored_event(kiosk.org, late)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.event.clock_offset_ms, Some(clock.offset_ms()));
 
     worker.stop().await;
     hub.stop().await;

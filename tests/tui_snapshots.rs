@@ -136,6 +136,7 @@ fn confirmation() {
                 utc_offset_secs: 0,
                 note: None,
                 needs_review: false,
+                clock_offset_ms: None,
             })
             .collect();
         update(

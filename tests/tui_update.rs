@@ -63,6 +63,7 @@ fn committed(request: u64, drafts: &[tapin::domain::EventDraft]) -> Msg {
             utc_offset_secs: 0,
             note: d.note.clone(),
             needs_review: d.needs_review,
+            clock_offset_ms: None,
         })
         .collect();
     Msg::Recorded {

@@ -198,6 +198,11 @@ pub struct Event {
     pub utc_offset_secs: i32,
     pub note: Option<String>,
     pub needs_review: bool,
+    /// The hub's clock minus the device's, in milliseconds, as the device
+    /// estimated it when recording (`None` before it ever reached the hub). `at`
+    /// stays the device's reading; this lets a reviewer judge a skewed clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_offset_ms: Option<i64>,
 }
 
 impl Event {

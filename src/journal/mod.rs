@@ -202,6 +202,10 @@ pub struct Journal {
     last_seq: HashMap<DeviceId, u64>,
     /// The number of pending rows, as in the outbox.
     pending: u64,
+    /// The sync worker's latest estimate of the hub's clock minus ours, stamped
+    /// on every event recorded; in memory only (unknown again after a restart
+    /// until the hub answers).
+    clock_offset_ms: Option<i64>,
     _lock: File,
 }
 
@@ -219,10 +223,16 @@ impl Journal {
             opts,
             last_seq: HashMap::new(),
             pending: 0,
+            clock_offset_ms: None,
             _lock: opened.lock,
         };
         journal.load_counters()?;
         Ok(journal)
+    }
+
+    /// Sets the clock offset stamped on events recorded from now on.
+    pub fn set_clock_offset_ms(&mut self, offset_ms: Option<i64>) {
+        self.clock_offset_ms = offset_ms;
     }
 
     /// The journal's database file.

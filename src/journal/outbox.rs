@@ -115,6 +115,7 @@ impl Journal {
                 utc_offset_secs,
                 note: draft.note.clone(),
                 needs_review: draft.needs_review,
+                clock_offset_ms: self.clock_offset_ms,
             })
             .collect();
         let last = last_before + events.len() as u64;

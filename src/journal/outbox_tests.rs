@@ -43,6 +43,21 @@ fn record_assigns_ids_and_gap_free_seqs() {
 }
 
 #[test]
+fn events_carry_the_clock_offset_known_when_recorded() {
+    let (dir, mut j) = fresh();
+    let device = DeviceId::new();
+    let p = PersonId::new();
+    let before = j.record(device, 0, &[draft(p, t0())]).unwrap();
+    j.set_clock_offset_ms(Some(-2_500));
+    let after = j.record(device, 0, &[draft(p, t0())]).unwrap();
+    assert_eq!(before[0].clock_offset_ms, None);
+    assert_eq!(after[0].clock_offset_ms, Some(-2_500));
+    let j = reopen(&dir, j);
+    let stored = j.pending_batch(10).unwrap();
+    assert_eq!(stored, [before, after].concat(), "kept through a reopen");
+}
+
+#[test]
 fn seqs_are_per_device() {
     let (_dir, mut j) = fresh();
     let (d1, d2) = (DeviceId::new(), DeviceId::new());

@@ -435,6 +435,12 @@ impl Worker {
             s.clock = Some(estimate);
             s.clock_skewed = skewed;
         });
+        let offset_ms = estimate.offset_ms();
+        self.journal(move |j| {
+            j.set_clock_offset_ms(Some(offset_ms));
+            Ok(())
+        })
+        .await?;
 
         let etag = self
             .journal(|j| Ok(j.cached_roster_meta()?.map(|(etag, _)| etag)))
@@ -537,6 +543,7 @@ mod tests {
             utc_offset_secs: 0,
             note: None,
             needs_review: false,
+            clock_offset_ms: None,
         }
     }
 

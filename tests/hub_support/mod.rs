@@ -289,6 +289,7 @@ pub fn event(
         utc_offset_secs: 0,
         note: None,
         needs_review: false,
+        clock_offset_ms: None,
     }
 }
 

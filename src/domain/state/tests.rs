@@ -26,6 +26,7 @@ fn ev(n: u128, kind: EventKind, at: DateTime<Utc>) -> Event {
         utc_offset_secs: 0,
         note: None,
         needs_review: false,
+        clock_offset_ms: None,
     }
 }
 

@@ -238,6 +238,7 @@ impl World {
                 utc_offset_secs: 0,
                 note: d.note,
                 needs_review: d.needs_review,
+                clock_offset_ms: None,
             });
         }
     }

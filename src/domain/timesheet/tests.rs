@@ -114,6 +114,7 @@ impl Log {
                 utc_offset_secs: self.offset_h * 3600,
                 note: None,
                 needs_review: false,
+                clock_offset_ms: None,
             },
             received_at: at,
         });

@@ -20,6 +20,7 @@ fn event(kind: EventKind, minute: u32) -> Event {
         utc_offset_secs: 3600,
         note: None,
         needs_review: false,
+        clock_offset_ms: None,
     }
 }
 

@@ -628,6 +628,7 @@ mod tests {
             utc_offset_secs: 0,
             note: None,
             needs_review: false,
+            clock_offset_ms: None,
         }
     }
 

@@ -146,6 +146,7 @@ impl Store {
             utc_offset_secs,
             note: draft.note,
             needs_review: draft.needs_review,
+            clock_offset_ms: None,
         };
         sqlx::query(
             "INSERT INTO events (id, org_id, device_id, seq, subject, kind, job_id, corrects, at, \
