@@ -8,9 +8,8 @@
 //! peak memory that does not grow with the backlog. Exits non-zero when missed,
 //! unless `TAPIN_BENCH_NO_FAIL` is set.
 //!
-//! The hub allows 100 requests/s per device here (its default is 20): a drain
-//! sends batches back to back, and the default would cap one device at 10,000
-//! events/s whatever the kiosk does.
+//! The hub runs with its default limits (100 requests/s per device, enough for
+//! batches sent back to back).
 
 #[path = "../tests/hub_support/mod.rs"]
 mod hub_support;
@@ -24,7 +23,6 @@ use anyhow::Context;
 use chrono::Utc;
 use hub_support::{Hub, org_with_people, person_entries};
 use tapin::domain::{Actor, DeviceId, EventDraft, EventKind, Method, PersonId};
-use tapin::hub::HubConfig;
 use tapin::journal::{Journal, JournalOptions};
 use tapin::sync::client::{HubClient, Timeouts};
 use tapin::sync::status::Link;
@@ -61,12 +59,7 @@ fn main() -> anyhow::Result<()> {
 /// The child: a hub on a temp SQLite file, one device per backlog.
 async fn serve_hub() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let config = HubConfig {
-        device_rate_per_sec: 100.0,
-        device_burst: 100,
-        ..HubConfig::default()
-    };
-    let hub = Hub::start_with(&hub_support::sqlite_url(&dir.path().join("hub.db")), config).await;
+    let hub = Hub::start(&hub_support::sqlite_url(&dir.path().join("hub.db"))).await;
     let fx = org_with_people(&hub.store, PEOPLE).await;
     let mut out = std::io::stdout().lock();
     for _ in BACKLOGS {

@@ -20,8 +20,10 @@ pub struct HubConfig {
 impl Default for HubConfig {
     fn default() -> Self {
         HubConfig {
-            device_rate_per_sec: 20.0,
-            device_burst: 60,
+            // A kiosk catching up after an outage sends batches back to back
+            // (about 60 a second); a lower limit would stretch every drain.
+            device_rate_per_sec: 100.0,
+            device_burst: 100,
             enroll_rate_per_sec: 0.2,
             enroll_burst: 10,
             request_timeout: Duration::from_secs(30),
