@@ -167,18 +167,13 @@ async fn run(label: &str, url: &str) -> anyhow::Result<bool> {
     let cached = (spread(cached_server), spread(cached_round));
 
     // The patched document is the roster a fresh build makes.
-    let served = fetch_roster(&hub, &kiosk.device_token).await;
-    let fresh = store
-        .roster_snapshot(fx.org, kiosk.device_id, Utc::now())
-        .await?
-        .roster;
-    anyhow::ensure!(
-        served.version == fresh.version
-            && served.people == fresh.people
-            && served.entries == fresh.entries
-            && served.directory == fresh.directory,
-        "the patched roster differs from a fresh build"
-    );
+    ensure_fresh(
+        &hub,
+        fx.org,
+        &kiosk,
+        "the patched roster differs from a fresh build",
+    )
+    .await?;
 
     // (d) the full roster after an admin change to someone on it.
     let (mut server, mut round) = (Vec::new(), Vec::new());
@@ -193,18 +188,13 @@ async fn run(label: &str, url: &str) -> anyhow::Result<bool> {
         round.push(r);
     }
     let admin_changed = (spread(server), spread(round));
-    let served = fetch_roster(&hub, &kiosk.device_token).await;
-    let fresh = store
-        .roster_snapshot(fx.org, kiosk.device_id, Utc::now())
-        .await?
-        .roster;
-    anyhow::ensure!(
-        served.version == fresh.version
-            && served.people == fresh.people
-            && served.entries == fresh.entries
-            && served.directory == fresh.directory,
-        "the roster brought up to date differs from a fresh build"
-    );
+    ensure_fresh(
+        &hub,
+        fx.org,
+        &kiosk,
+        "the roster brought up to date differs from a fresh build",
+    )
+    .await?;
 
     // (e) the full roster after an unrecorded change: a whole build.
     let bump = admin;
@@ -343,6 +333,30 @@ async fn admin_change(
     store
         .update_person(fx.org, &before, &after, pin, &entry)
         .await?;
+    Ok(())
+}
+
+/// The roster `device` is served is the one a fresh build makes; `what`
+/// otherwise.
+async fn ensure_fresh(
+    hub: &Hub,
+    org: OrgId,
+    device: &EnrollResponse,
+    what: &str,
+) -> anyhow::Result<()> {
+    let served = fetch_roster(hub, &device.device_token).await;
+    let fresh = hub
+        .store
+        .roster_snapshot(org, device.device_id, Utc::now())
+        .await?
+        .roster;
+    anyhow::ensure!(
+        served.version == fresh.version
+            && served.people == fresh.people
+            && served.entries == fresh.entries
+            && served.directory == fresh.directory,
+        "{what}"
+    );
     Ok(())
 }
 

@@ -11,6 +11,8 @@
 //! the kiosk uses), `TAPIN_BENCH_ROWS` (default 1,000,000), `TAPIN_BENCH_SAMPLES`
 //! (default 2,000).
 
+mod bench_stats;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -18,6 +20,8 @@ use chrono::{TimeZone, Utc};
 use rusqlite::{Connection, params};
 use tapin::domain::{Actor, DeviceId, EventDraft, EventId, EventKind, JobId, Method, PersonId};
 use tapin::journal::{IntegrityCheck, Journal, JournalOptions};
+
+use bench_stats::{Stats, time, verdict};
 
 const BATCH: usize = 500;
 const BATCH_ROUNDS: usize = 200;
@@ -277,51 +281,4 @@ fn big_outbox(dir: &Path, rows: usize) {
         mine.len(),
         person_time.as_secs_f64() * 1e3,
     );
-}
-
-fn time(f: impl FnOnce()) -> Duration {
-    let t = Instant::now();
-    f();
-    t.elapsed()
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok { "met" } else { "MISSED" }
-}
-
-struct Stats {
-    p50: Duration,
-    p90: Duration,
-    p99: Duration,
-    max: Duration,
-}
-
-impl Stats {
-    fn of(mut samples: Vec<Duration>) -> Self {
-        samples.sort();
-        let at = |q: f64| {
-            let i = ((samples.len() as f64 * q).ceil() as usize).saturating_sub(1);
-            samples.get(i).copied().unwrap_or_default()
-        };
-        Stats {
-            p50: at(0.50),
-            p90: at(0.90),
-            p99: at(0.99),
-            max: samples.last().copied().unwrap_or_default(),
-        }
-    }
-
-    fn row(&self, what: &str) {
-        println!(
-            "| {what} | {} | {} | {} | {} |",
-            ms(self.p50),
-            ms(self.p90),
-            ms(self.p99),
-            ms(self.max)
-        );
-    }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.3} ms", d.as_secs_f64() * 1e3)
 }

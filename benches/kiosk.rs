@@ -23,6 +23,8 @@
 //! `TAPIN_BENCH_IDLE_SECS` (default 5). Exits non-zero when a target is
 //! missed, unless `TAPIN_BENCH_NO_FAIL` is set.
 
+#[path = "bench_stats/mod.rs"]
+mod bench_stats;
 #[path = "kiosk_fixture/mod.rs"]
 mod kiosk_fixture;
 
@@ -31,7 +33,8 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use kiosk_fixture::{DEVICE, DEVICE_NAME, now, person_id};
+use bench_stats::{Stats, ms, time, verdict};
+use kiosk_fixture::{DEVICE, DEVICE_NAME, env_usize, now, person_id};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::{Modifier, Style};
@@ -87,13 +90,6 @@ fn main() {
         eprintln!("kiosk benchmark: a target was missed");
         std::process::exit(1);
     }
-}
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.replace('_', "").parse().ok())
-        .unwrap_or(default)
 }
 
 fn model(people: usize) -> Model {
@@ -388,51 +384,4 @@ fn thread_cpu() -> Duration {
         .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok()))
         .map(Duration::from_nanos)
         .unwrap_or_default()
-}
-
-fn time(f: impl FnOnce()) -> Duration {
-    let t = Instant::now();
-    f();
-    t.elapsed()
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok { "met" } else { "MISSED" }
-}
-
-struct Stats {
-    p50: Duration,
-    p90: Duration,
-    p99: Duration,
-    max: Duration,
-}
-
-impl Stats {
-    fn of(mut samples: Vec<Duration>) -> Self {
-        samples.sort();
-        let at = |q: f64| {
-            let i = ((samples.len() as f64 * q).ceil() as usize).saturating_sub(1);
-            samples.get(i).copied().unwrap_or_default()
-        };
-        Stats {
-            p50: at(0.50),
-            p90: at(0.90),
-            p99: at(0.99),
-            max: samples.last().copied().unwrap_or_default(),
-        }
-    }
-
-    fn row(&self, what: &str) {
-        println!(
-            "| {what} | {} | {} | {} | {} |",
-            ms(self.p50),
-            ms(self.p90),
-            ms(self.p99),
-            ms(self.max)
-        );
-    }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.3} ms", d.as_secs_f64() * 1e3)
 }

@@ -19,6 +19,8 @@
 //! `TAPIN_BENCH_PEOPLE` (default 10,000), `TAPIN_BENCH_RUNS` (default 10),
 //! `TAPIN_BENCH_IDLE_SECS` (default 3).
 
+#[path = "bench_stats/mod.rs"]
+mod bench_stats;
 #[path = "kiosk_fixture/mod.rs"]
 mod kiosk_fixture;
 #[path = "../tests/kiosk_support/pty.rs"]
@@ -27,6 +29,8 @@ mod pty;
 
 use std::time::{Duration, Instant};
 
+use bench_stats::verdict;
+use kiosk_fixture::env_usize;
 use pty::Pty;
 
 const FIRST_FRAME: Duration = Duration::from_millis(50);
@@ -150,13 +154,6 @@ fn main() {
     }
 }
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.replace('_', "").parse().ok())
-        .unwrap_or(default)
-}
-
 /// The CPU time of every thread of `pid` (scheduler statistics, nanoseconds).
 fn process_cpu(pid: u32) -> Duration {
     let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
@@ -216,10 +213,6 @@ fn median_f64(v: &[f64]) -> f64 {
     let mut v = v.to_vec();
     v.sort_by(f64::total_cmp);
     v.get(v.len() / 2).copied().unwrap_or_default()
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok { "met" } else { "MISSED" }
 }
 
 fn ms(d: Duration) -> String {

@@ -10,6 +10,7 @@ use directories::ProjectDirs;
 use serde::Deserialize;
 
 use crate::journal::{DEFAULT_COMPACT_ACKED_AFTER, JournalOptions};
+use crate::tui::settings::{BadSetting, range};
 
 /// File name of the kiosk's configuration inside the XDG config dir.
 pub const CONFIG_FILE_NAME: &str = "kiosk.toml";
@@ -80,8 +81,9 @@ pub struct KioskConfig {
     pub badge: crate::tui::settings::BadgeConfig,
 }
 
-/// Which secret store holds the device's secrets.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+/// Which secret store holds the device's secrets (kiosk.toml `secret_store`, and
+/// `--secret-store` on the command line).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum SecretStoreChoice {
     /// The first that works: the Secret Service (D-Bus), else a 0600 file under the
@@ -175,59 +177,41 @@ impl KioskConfig {
                 ),
             });
         }
-        config.check_sync(path)?;
-        config.check_screen(path)?;
+        config
+            .check()
+            .map_err(|(key, value, why)| ConfigError::BadValue {
+                path: path.to_path_buf(),
+                key,
+                value,
+                why,
+            })?;
         Ok(config)
     }
 
-    fn check_sync(&self, path: &Path) -> Result<(), ConfigError> {
-        let bad = |key: &'static str, value: String, why: &str| ConfigError::BadValue {
-            path: path.to_path_buf(),
-            key,
-            value,
-            why: why.to_owned(),
-        };
+    /// The `[sync]`, `[kiosk]` and `[badge]` values and the hub URL in range.
+    fn check(&self) -> Result<(), BadSetting> {
         let sync = &self.sync;
-        let max = crate::wire::MAX_BATCH_EVENTS;
-        if sync.batch_size == 0 || sync.batch_size > max {
-            return Err(bad(
-                "sync.batch_size",
-                sync.batch_size.to_string(),
-                &format!("must be between 1 and {max}"),
-            ));
-        }
+        let max = crate::wire::MAX_BATCH_EVENTS as u64;
+        range("sync.batch_size", sync.batch_size as u64, 1, max)?;
         for (key, secs) in [
             ("sync.backoff_cap_secs", sync.backoff_cap_secs),
             ("sync.connect_timeout_secs", sync.connect_timeout_secs),
             ("sync.request_timeout_secs", sync.request_timeout_secs),
             ("sync.roster_refresh_secs", sync.roster_refresh_secs),
         ] {
-            if !(1..=86_400).contains(&secs) {
-                return Err(bad(key, secs.to_string(), "must be between 1 and 86400"));
-            }
+            range(key, secs, 1, 86_400)?;
         }
         if let Some(url) = &self.hub_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
-            return Err(bad(
+            return Err((
                 "hub_url",
                 crate::sanitize::for_terminal(url),
-                "must start with https:// (or http:// on a trusted network)",
+                "must start with https:// (or http:// on a trusted network)".into(),
             ));
         }
-        Ok(())
-    }
-
-    fn check_screen(&self, path: &Path) -> Result<(), ConfigError> {
-        self.kiosk
-            .check()
-            .and_then(|()| self.badge.check())
-            .map_err(|(key, value, why)| ConfigError::BadValue {
-                path: path.to_path_buf(),
-                key,
-                value,
-                why,
-            })
+        self.kiosk.check()?;
+        self.badge.check()
     }
 
     /// Journal options these settings ask for.

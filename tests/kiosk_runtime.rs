@@ -15,7 +15,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tapin::journal::{CachedRoster, Journal, JournalOptions};
 use tapin::tui::input::{BadgeDecoder, BadgeSettings};
-use tapin::tui::model::{DeviceInfo, Model, Screen};
+use tapin::tui::model::{Model, Screen};
 use tapin::tui::runtime::{self, Clock, Exit, LoopEvent, Services};
 use tapin::tui::settings::ScreenSettings;
 use tui_support::*;
@@ -73,15 +73,7 @@ fn a_badge_burst_is_recorded_and_confirmed_and_ctrl_c_does_nothing() {
         }),
         tx: tx.clone(),
     };
-    let mut model = Model::new(
-        ScreenSettings::default(),
-        DeviceInfo {
-            id: DEVICE,
-            name: "Front desk".into(),
-            hub_url: "https://hub.example.org/".into(),
-        },
-        now(),
-    );
+    let mut model = Model::new(ScreenSettings::default(), device(), now());
     // Ctrl-C, Ctrl-Z, Ctrl-\ and Ctrl-D first: nothing happens.
     let t0 = Instant::now();
     for c in ['c', 'z', '\\', 'd'] {

@@ -195,6 +195,39 @@ async fn retry_after_is_honoured() {
     hub.stop().await;
 }
 
+/// While the worker honours a long `Retry-After`, a new punch shows in the
+/// pending count at once; nothing is sent before the wait is over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_punch_during_a_long_wait_shows_as_pending_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = Hub::start(&hub_support::sqlite_url(&dir.path().join("hub.db"))).await;
+    let mut kiosk = enrolled_kiosk(&hub, 2).await;
+    let proxy = FaultProxy::start(addr(&hub)).await;
+    proxy.set(Fault::Status429 {
+        retry_after: "600".into(),
+    });
+    let settings = WorkerSettings {
+        backoff_cap: Duration::from_secs(600),
+        ..fast_settings()
+    };
+    let worker = kiosk.worker(&proxy.url(), settings);
+    let mut status = worker.status();
+    wait_status(&mut status, DEADLINE, "offline", |s| {
+        matches!(s.link, Link::Offline { .. })
+    })
+    .await;
+    let refused = proxy.stats().status_429;
+    kiosk.punch(2);
+    worker.nudge();
+    wait_status(&mut status, Duration::from_secs(10), "2 pending", |s| {
+        s.pending == 2
+    })
+    .await;
+    assert_eq!(proxy.stats().status_429, refused, "the wait still holds");
+    worker.stop().await;
+    hub.stop().await;
+}
+
 /// The hub stops mid-drain and comes back on another port (same database).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hub_restart_mid_drain_loses_nothing() {

@@ -30,14 +30,6 @@ fn online() -> Msg {
     Msg::Sync(Box::new(s))
 }
 
-fn key(k: KeyInput) -> Msg {
-    Msg::Key(k)
-}
-
-fn chars(s: &str) -> Vec<Msg> {
-    s.chars().map(|c| key(KeyInput::Char(c))).collect()
-}
-
 fn shot(name: &str, setup: impl Fn() -> Model) {
     for (w, h) in SIZES {
         let mut m = setup();
@@ -122,23 +114,7 @@ fn confirmation() {
         else {
             panic!("{cmds:?}")
         };
-        let events = drafts
-            .iter()
-            .map(|d| tapin::domain::Event {
-                id: tapin::domain::EventId(id(500)),
-                device: DEVICE,
-                seq: 1,
-                subject: d.subject,
-                actor: d.actor,
-                method: d.method,
-                kind: d.kind.clone(),
-                at: d.at,
-                utc_offset_secs: 0,
-                note: None,
-                needs_review: false,
-                clock_offset_ms: None,
-            })
-            .collect();
+        let events = events_of(&drafts, |_| tapin::domain::EventId(id(500)));
         update(
             &mut m,
             Msg::Recorded {
@@ -176,19 +152,10 @@ fn crew_missed_admin() {
             &mut m,
             [online(), key(ADMIN_KEY), Msg::Badge("9999".into())],
         );
-        send(&mut m, chars("2468"));
-        let cmds = update(&mut m, key(KeyInput::Enter));
-        let Some(tapin::tui::msg::Cmd::VerifyPin { request, .. }) = cmds.first().cloned() else {
-            panic!("{cmds:?}")
-        };
+        enter_pin(&mut m, "2468", ADA, true);
         send(
             &mut m,
             [
-                Msg::PinChecked {
-                    request,
-                    person: ADA,
-                    result: Ok(true),
-                },
                 key(KeyInput::Char('1')),
                 Msg::Parked(Ok(vec![ParkedRow {
                     id: tapin::domain::EventId(id(600)),
@@ -225,15 +192,7 @@ fn bad_states() {
         m
     });
     shot("not_set_up", || {
-        let mut m = tapin::tui::model::Model::new(
-            ScreenSettings::default(),
-            tapin::tui::model::DeviceInfo {
-                id: DEVICE,
-                name: "Front desk".into(),
-                hub_url: "https://hub.example.org/".into(),
-            },
-            now(),
-        );
+        let mut m = Model::new(ScreenSettings::default(), device(), now());
         update(&mut m, offline(0));
         m
     });

@@ -12,14 +12,6 @@ use tapin::tui::settings::{PinPolicy, ScreenSettings};
 use tapin::tui::update::{ADMIN_KEY, update};
 use tui_support::*;
 
-fn key(k: KeyInput) -> Msg {
-    Msg::Key(k)
-}
-
-fn chars(s: &str) -> Vec<Msg> {
-    s.chars().map(|c| key(KeyInput::Char(c))).collect()
-}
-
 fn tick(m: &mut Model, secs: i64) {
     let now = m.now + TimeDelta::seconds(secs);
     update(
@@ -48,24 +40,7 @@ fn record(cmds: &[Cmd]) -> (u64, Vec<tapin::domain::EventDraft>) {
 
 /// The journal's answer for `drafts`, as events.
 fn committed(request: u64, drafts: &[tapin::domain::EventDraft]) -> Msg {
-    let events = drafts
-        .iter()
-        .enumerate()
-        .map(|(i, d)| tapin::domain::Event {
-            id: tapin::domain::EventId::new(),
-            device: DEVICE,
-            seq: i as u64 + 1,
-            subject: d.subject,
-            actor: d.actor,
-            method: d.method,
-            kind: d.kind.clone(),
-            at: d.at,
-            utc_offset_secs: 0,
-            note: d.note.clone(),
-            needs_review: d.needs_review,
-            clock_offset_ms: None,
-        })
-        .collect();
+    let events = events_of(drafts, |_| tapin::domain::EventId::new());
     Msg::Recorded {
         request,
         result: Ok(Recorded {
@@ -315,21 +290,7 @@ fn a_right_pin_goes_on_and_five_wrong_ones_lock_for_five_minutes() {
     let mut m = model();
     send(&mut m, chars("ana"));
     send(&mut m, [key(KeyInput::Enter)]);
-    let cmds = send(
-        &mut m,
-        chars("4321").into_iter().chain([key(KeyInput::Enter)]),
-    );
-    let Cmd::VerifyPin { request, .. } = cmds[0].clone() else {
-        panic!("{cmds:?}")
-    };
-    let cmds = send(
-        &mut m,
-        [Msg::PinChecked {
-            request,
-            person: ANA,
-            result: Ok(true),
-        }],
-    );
+    let cmds = enter_pin(&mut m, "4321", ANA, true);
     assert!(cmds.contains(&Cmd::SavePinAttempts {
         person: ANA,
         attempts: PinAttempts::default()
@@ -522,21 +483,7 @@ fn admin_needs_an_administrator_and_is_the_only_way_out() {
     // A badge still asks for the PIN on the way to Admin.
     let cmds = send(&mut m, [Msg::Badge("9999".into())]);
     assert_eq!(cmds, vec![Cmd::LoadPinAttempts { person: ADA }]);
-    let cmds = send(
-        &mut m,
-        chars("2468").into_iter().chain([key(KeyInput::Enter)]),
-    );
-    let Cmd::VerifyPin { request, .. } = cmds[0].clone() else {
-        panic!("{cmds:?}")
-    };
-    send(
-        &mut m,
-        [Msg::PinChecked {
-            request,
-            person: ADA,
-            result: Ok(true),
-        }],
-    );
+    enter_pin(&mut m, "2468", ADA, true);
     assert!(matches!(
         m.screen,
         Screen::Admin {
@@ -554,21 +501,7 @@ fn admin_needs_an_administrator_and_is_the_only_way_out() {
     // Not an administrator.
     let mut m = model();
     send(&mut m, [key(ADMIN_KEY), Msg::Badge("1001".into())]);
-    let cmds = send(
-        &mut m,
-        chars("1111").into_iter().chain([key(KeyInput::Enter)]),
-    );
-    let Cmd::VerifyPin { request, .. } = cmds[0].clone() else {
-        panic!("{cmds:?}")
-    };
-    send(
-        &mut m,
-        [Msg::PinChecked {
-            request,
-            person: ANA,
-            result: Ok(true),
-        }],
-    );
+    enter_pin(&mut m, "1111", ANA, true);
     assert_eq!(m.screen, Screen::Home);
     assert_eq!(m.notice, Some(Notice::NotAdmin));
 }

@@ -188,3 +188,11 @@ fn closed_port() -> u16 {
         .map(|a| a.port())
         .expect("a free port")
 }
+
+/// A count from the environment (`_` separators allowed), else `default`.
+pub fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(default)
+}

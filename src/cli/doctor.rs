@@ -11,8 +11,8 @@ use chrono::Utc;
 use clap::Args;
 use reqwest::Url;
 
-use super::enroll::{StoreArg, secret_stores};
-use crate::config::KioskConfig;
+use super::enroll::secret_stores;
+use crate::config::{KioskConfig, SecretStoreChoice};
 use crate::journal::{Journal, JournalError};
 use crate::sanitize::for_terminal;
 use crate::secrets::store::{DeviceSecrets, SecretStoreKind};
@@ -26,7 +26,7 @@ const STALE_ROSTER: chrono::Duration = chrono::Duration::hours(24);
 pub struct DoctorArgs {
     /// Which secret store to look in [default: kiosk.toml's secret_store]
     #[arg(long, value_enum, value_name = "STORE")]
-    pub secret_store: Option<StoreArg>,
+    pub secret_store: Option<SecretStoreChoice>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,15 +146,12 @@ fn check_journal(data_dir: &Path, config: &KioskConfig, report: &mut Report) -> 
         format!("{} (writable)", journal.path().display()),
     );
     report.add(Level::Ok, "pending", journal.pending_count().to_string());
-    match journal.parked() {
-        Ok(parked) if parked.is_empty() => report.add(Level::Ok, "parked", "0"),
+    match journal.parked_count() {
+        Ok(0) => report.add(Level::Ok, "parked", "0"),
         Ok(parked) => report.add(
             Level::Warn,
             "parked",
-            format!(
-                "{} refused by the hub: see `tapin journal parked`",
-                parked.len()
-            ),
+            format!("{parked} refused by the hub: see `tapin journal parked`"),
         ),
         Err(e) => report.add(Level::Fail, "parked", e.to_string()),
     }
@@ -216,11 +213,7 @@ fn check_hub(
         report.add(Level::Warn, "hub", "not checked: no hub URL or no secret");
         return Ok(());
     };
-    let timeouts = Timeouts {
-        connect: Duration::from_secs(config.sync.connect_timeout_secs),
-        request: Duration::from_secs(config.sync.request_timeout_secs),
-    };
-    let client = match HubClient::new(hub, &secrets.device_token, timeouts) {
+    let client = match HubClient::new(hub, &secrets.device_token, Timeouts::from(&config.sync)) {
         Ok(client) => client,
         Err(e) => {
             report.add(Level::Fail, "hub", e);
@@ -277,14 +270,14 @@ fn check_hub(
 fn check_roster(journal: Option<&Journal>, report: &mut Report) {
     let Some(journal) = journal else { return };
     let now = Utc::now();
-    let (roster, cursor) = match (journal.cached_roster(), journal.sync_cursor()) {
+    let (roster, cursor) = match (journal.cached_roster_meta(), journal.sync_cursor()) {
         (Ok(roster), Ok(cursor)) => (roster, cursor),
         (Err(e), _) | (_, Err(e)) => {
             report.add(Level::Fail, "roster cache", e.to_string());
             return;
         }
     };
-    let Some(roster) = roster else {
+    let Some((_, fetched_at)) = roster else {
         report.add(
             Level::Warn,
             "roster cache",
@@ -292,7 +285,7 @@ fn check_roster(journal: Option<&Journal>, report: &mut Report) {
         );
         return;
     };
-    let checked = cursor.last_roster_check_at.unwrap_or(roster.fetched_at);
+    let checked = cursor.last_roster_check_at.unwrap_or(fetched_at);
     let level = if now - checked > STALE_ROSTER {
         Level::Warn
     } else {
@@ -303,7 +296,7 @@ fn check_roster(journal: Option<&Journal>, report: &mut Report) {
         "roster cache",
         format!(
             "received {} ago, last confirmed {} ago",
-            ago(now - roster.fetched_at),
+            ago(now - fetched_at),
             ago(now - checked)
         ),
     );

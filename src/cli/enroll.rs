@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use reqwest::Url;
 
 use crate::config::{KioskConfig, SecretStoreChoice};
@@ -33,29 +33,7 @@ pub struct EnrollArgs {
     /// Where to keep the device token and PIN pepper [default: kiosk.toml's
     /// secret_store, else auto]
     #[arg(long, value_enum, value_name = "STORE")]
-    pub secret_store: Option<StoreArg>,
-}
-
-/// kiosk.toml's `secret_store` values, for the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum StoreArg {
-    Auto,
-    SecretService,
-    Keyutils,
-    SystemdCredentials,
-    File,
-}
-
-impl From<StoreArg> for SecretStoreChoice {
-    fn from(arg: StoreArg) -> Self {
-        match arg {
-            StoreArg::Auto => SecretStoreChoice::Auto,
-            StoreArg::SecretService => SecretStoreChoice::SecretService,
-            StoreArg::Keyutils => SecretStoreChoice::Keyutils,
-            StoreArg::SystemdCredentials => SecretStoreChoice::SystemdCredentials,
-            StoreArg::File => SecretStoreChoice::File,
-        }
-    }
+    pub secret_store: Option<SecretStoreChoice>,
 }
 
 /// The secret stores of `data_dir`: `--secret-store`, else kiosk.toml's choice;
@@ -63,9 +41,9 @@ impl From<StoreArg> for SecretStoreChoice {
 pub(super) fn secret_stores(
     data_dir: &Path,
     config: &KioskConfig,
-    arg: Option<StoreArg>,
+    arg: Option<SecretStoreChoice>,
 ) -> anyhow::Result<SecretStores> {
-    let choice = arg.map_or(config.secret_store, SecretStoreChoice::from);
+    let choice = arg.unwrap_or(config.secret_store);
     let credentials = std::env::var_os("CREDENTIALS_DIRECTORY").map(PathBuf::from);
     Ok(SecretStores::new(data_dir, choice)?.with_credentials_dir(credentials))
 }

@@ -22,7 +22,7 @@ pub fn run(data_dir: &Path, config: &KioskConfig, cmd: &JournalCommand) -> anyho
         JournalCommand::Status => {
             println!("journal  {}", journal.path().display());
             println!("pending  {}", journal.pending_count());
-            println!("parked   {}", journal.parked()?.len());
+            println!("parked   {}", journal.parked_count()?);
         }
         JournalCommand::Parked => {
             for parked in journal.parked()? {

@@ -6,7 +6,6 @@
 use std::path::Path;
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use anyhow::Context;
 use reqwest::Url;
@@ -17,7 +16,7 @@ use crate::config::KioskConfig;
 use crate::journal::Journal;
 use crate::sync::client::{HubClient, Timeouts};
 use crate::sync::status::RosterState;
-use crate::sync::worker::{SharedJournal, SyncHandle, WorkerSettings};
+use crate::sync::worker::{SyncHandle, WorkerSettings};
 use crate::tui::input::BadgeDecoder;
 use crate::tui::model::{DeviceInfo, Model};
 use crate::tui::msg::Msg;
@@ -48,15 +47,8 @@ pub fn run(data_dir: &Path, config: &KioskConfig) -> anyhow::Result<()> {
     let hub =
         Url::parse(hub.trim()).with_context(|| format!("the hub URL {hub:?} is not a URL"))?;
     let device_name = journal.device_name()?.unwrap_or_default();
-    let client = HubClient::new(
-        &hub,
-        &secrets.device_token,
-        Timeouts {
-            connect: Duration::from_secs(config.sync.connect_timeout_secs),
-            request: Duration::from_secs(config.sync.request_timeout_secs),
-        },
-    )
-    .map_err(anyhow::Error::msg)?;
+    let client = HubClient::new(&hub, &secrets.device_token, Timeouts::from(&config.sync))
+        .map_err(anyhow::Error::msg)?;
     let shared = Arc::new(Mutex::new(journal));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -76,7 +68,7 @@ pub fn run(data_dir: &Path, config: &KioskConfig) -> anyhow::Result<()> {
     // Read before the screen loads the cached roster, so that a roster fetched
     // after this (a fresh enrollment has none) is loaded too.
     let loaded = roster_version(&status.borrow().roster);
-    rt.spawn(forward_status(status, loaded, shared.clone(), tx.clone()));
+    rt.spawn(forward_status(status, loaded, tx.clone()));
     rt.block_on(watch_signals(tx.clone()))?;
 
     let mut model = Model::new(
@@ -139,16 +131,10 @@ pub fn run(data_dir: &Path, config: &KioskConfig) -> anyhow::Result<()> {
 async fn forward_status(
     mut status: tokio::sync::watch::Receiver<crate::sync::status::SyncStatus>,
     mut loaded: Option<String>,
-    journal: SharedJournal,
     tx: Sender<LoopEvent>,
 ) {
     loop {
-        let mut current = status.borrow_and_update().clone();
-        // The worker counts pending events only when the hub acknowledges some:
-        // a punch made offline would not show. The journal keeps the count.
-        if let Ok(j) = journal.lock() {
-            current.pending = j.pending_count();
-        }
+        let current = status.borrow_and_update().clone();
         let version = roster_version(&current.roster);
         if version.is_some() && version != loaded {
             loaded = version;

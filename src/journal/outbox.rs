@@ -40,6 +40,8 @@ const REPARK: &str = "UPDATE outbox SET parked_at_us = ?2, parked_reason = ?3 \
 const RETRY: &str = "UPDATE outbox \
      SET state = 'pending', parked_at_us = NULL, parked_reason = NULL \
      WHERE id = ?1 AND state = 'parked'";
+const PARKED_COUNT: &str =
+    "SELECT count(*) FROM outbox INDEXED BY outbox_parked WHERE state = 'parked'";
 pub(crate) const PARKED: &str = "SELECT o.pos, e.body, o.parked_at_us, o.parked_reason \
      FROM outbox AS o INDEXED BY outbox_parked JOIN outbox_event AS e ON e.pos = o.pos \
      WHERE o.state = 'parked' ORDER BY o.pos";
@@ -290,6 +292,19 @@ impl Journal {
             })
         })
         .collect()
+    }
+
+    /// How many events are parked: counted on the partial index, without reading
+    /// their bodies.
+    pub fn parked_count(&self) -> Result<u64, JournalError> {
+        let path = self.db_path.as_path();
+        let count: i64 = self
+            .conn
+            .prepare_cached(PARKED_COUNT)
+            .at(path)?
+            .query_row([], |row| row.get(0))
+            .at(path)?;
+        Ok(u64::try_from(count).unwrap_or(0))
     }
 
     /// Puts a parked event back in the queue, at its original place (oldest first).

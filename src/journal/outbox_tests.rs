@@ -170,6 +170,7 @@ fn park_lists_with_reason_and_retry_requeues_in_place() {
 
     let mut j = reopen(&dir, j);
     let parked = j.parked().unwrap();
+    assert_eq!(j.parked_count().unwrap(), parked.len() as u64);
     assert_eq!(
         parked,
         [ParkedEvent {
@@ -193,6 +194,7 @@ fn park_lists_with_reason_and_retry_requeues_in_place() {
     assert!(!j.retry_parked(events[1].id).unwrap(), "already pending");
     assert!(!j.retry_parked(events[0].id).unwrap(), "acked, not parked");
     assert!(j.parked().unwrap().is_empty());
+    assert_eq!(j.parked_count().unwrap(), 0);
     assert_eq!(seqs(&j.pending_batch(10).unwrap()), [2, 3]);
     assert_eq!(j.pending_count(), 2);
 }

@@ -79,6 +79,15 @@ pub struct Timeouts {
     pub request: Duration,
 }
 
+impl From<&crate::config::SyncSettings> for Timeouts {
+    fn from(s: &crate::config::SyncSettings) -> Self {
+        Self {
+            connect: Duration::from_secs(s.connect_timeout_secs),
+            request: Duration::from_secs(s.request_timeout_secs),
+        }
+    }
+}
+
 /// One hub, one device token.
 #[derive(Clone)]
 pub struct HubClient {
@@ -143,7 +152,7 @@ impl HubClient {
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body);
         let response = send(request).await?;
-        let bytes = read_capped(response, MAX_SMALL_ANSWER).await?;
+        let bytes = read_answer(response, MAX_SMALL_ANSWER).await?;
         parse(&bytes, "events answer")
     }
 
@@ -167,7 +176,7 @@ impl HubClient {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
             .ok_or_else(|| CallError::unavailable("roster answer without an ETag"))?;
-        let body = read_capped(response, MAX_ROSTER_ANSWER).await?;
+        let body = read_answer(response, MAX_ROSTER_ANSWER).await?;
         let roster: RosterResponse = parse(&body, "roster")?;
         Ok(RosterFetch::Fresh {
             etag,
@@ -185,7 +194,7 @@ impl HubClient {
         let sent_at = Utc::now();
         let started = Instant::now();
         let response = send(request).await?;
-        let bytes = read_capped(response, MAX_SMALL_ANSWER).await?;
+        let bytes = read_answer(response, MAX_SMALL_ANSWER).await?;
         let round_trip = started.elapsed();
         let answer: TimeResponse = parse(&bytes, "time answer")?;
         Ok(ClockSample {
@@ -226,7 +235,7 @@ async fn check_status(response: reqwest::Response) -> Result<reqwest::Response, 
         return Ok(response);
     }
     let retry_after = retry_after(response.headers());
-    let message = read_capped(response, 64 * 1024)
+    let message = read_answer(response, 64 * 1024)
         .await
         .map(|bytes| hub_message(&bytes))
         .unwrap_or_default();
@@ -264,33 +273,54 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 /// The hub's `ErrorBody` message, or the start of whatever else came, made safe
 /// to show and log.
 fn hub_message(bytes: &[u8]) -> String {
+    hub_text(bytes).chars().take(MAX_MESSAGE_CHARS).collect()
+}
+
+/// What a hub's error answer says: its `ErrorBody` message, else the body as text;
+/// trimmed and made terminal-safe (shared with enrollment).
+pub(crate) fn hub_text(bytes: &[u8]) -> String {
     let text = match serde_json::from_slice::<ErrorBody>(bytes) {
         Ok(body) => body.error,
         Err(_) => String::from_utf8_lossy(bytes).into_owned(),
     };
-    for_terminal(&text)
-        .chars()
-        .take(MAX_MESSAGE_CHARS)
-        .collect()
+    for_terminal(text.trim())
 }
 
-/// The body, refusing to read more than `limit` bytes.
-async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, CallError> {
+/// Why a body was not read in full.
+pub(crate) enum BodyError {
+    /// It is (or announced to be) longer than the cap.
+    TooLarge,
+    Network(reqwest::Error),
+}
+
+/// The body, refusing to read more than `limit` bytes (shared with enrollment).
+pub(crate) async fn read_capped(
+    response: &mut reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, BodyError> {
     if response.content_length().is_some_and(|n| n > limit as u64) {
-        return Err(CallError::unavailable(format!(
-            "answer larger than {limit} bytes"
-        )));
+        return Err(BodyError::TooLarge);
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(network_error)? {
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Network)? {
         if body.len() + chunk.len() > limit {
-            return Err(CallError::unavailable(format!(
-                "answer larger than {limit} bytes"
-            )));
+            return Err(BodyError::TooLarge);
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// [`read_capped`] for the device calls.
+async fn read_answer(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, CallError> {
+    read_capped(&mut response, limit)
+        .await
+        .map_err(|e| match e {
+            BodyError::TooLarge => {
+                CallError::unavailable(format!("answer larger than {limit} bytes"))
+            }
+            BodyError::Network(e) => network_error(e),
+        })
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, CallError> {

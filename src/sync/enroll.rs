@@ -6,12 +6,14 @@
 //! quote the answer's secrets (JSON errors give a position only); redirects are
 //! not followed, so the code goes only to the hub named.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use reqwest::{StatusCode, Url};
 
+use super::client::{BodyError, hub_text, read_capped};
+use super::retry::parse_retry_after;
 use crate::sanitize::for_terminal;
-use crate::wire::{EnrollRequest, EnrollResponse, ErrorBody};
+use crate::wire::{EnrollRequest, EnrollResponse};
 
 /// Largest enrollment answer read.
 pub const MAX_REPLY_BYTES: usize = 64 * 1024;
@@ -84,8 +86,9 @@ pub async fn enroll(
         .headers()
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok());
-    let body = read_capped(&mut response, &shown, timeout).await?;
+        .and_then(|v| parse_retry_after(v, SystemTime::now()))
+        .map(|wait| wait.as_secs());
+    let body = read_body(&mut response, &shown, timeout).await?;
     if status.is_success() {
         return parse_success(&body, &shown);
     }
@@ -149,12 +152,10 @@ fn parse_success(body: &[u8], url: &str) -> Result<EnrollResponse, EnrollError> 
 
 /// The hub's `ErrorBody` message, else the start of the body; terminal-safe.
 fn hub_message(body: &[u8]) -> String {
-    let text = match serde_json::from_slice::<ErrorBody>(body) {
-        Ok(error) => error.error,
-        Err(_) if body.is_empty() => "(no message)".to_owned(),
-        Err(_) => String::from_utf8_lossy(body).into_owned(),
-    };
-    let mut safe = for_terminal(text.trim());
+    if body.is_empty() {
+        return "(no message)".to_owned();
+    }
+    let mut safe = hub_text(body);
     if let Some((cut, _)) = safe.char_indices().nth(MAX_MESSAGE_CHARS) {
         safe.truncate(cut);
         safe.push('…');
@@ -163,33 +164,20 @@ fn hub_message(body: &[u8]) -> String {
 }
 
 /// The body, refused past [`MAX_REPLY_BYTES`] without reading further.
-async fn read_capped(
+async fn read_body(
     response: &mut reqwest::Response,
     url: &str,
     timeout: Duration,
 ) -> Result<Vec<u8>, EnrollError> {
-    let too_big = || EnrollError::BadReply {
-        url: url.to_owned(),
-        detail: format!("an answer larger than {} KiB", MAX_REPLY_BYTES / 1024),
-    };
-    if response
-        .content_length()
-        .is_some_and(|len| len > MAX_REPLY_BYTES as u64)
-    {
-        return Err(too_big());
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
+    read_capped(response, MAX_REPLY_BYTES)
         .await
-        .map_err(|e| unreachable(url, &e, timeout))?
-    {
-        if body.len() + chunk.len() > MAX_REPLY_BYTES {
-            return Err(too_big());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+        .map_err(|e| match e {
+            BodyError::TooLarge => EnrollError::BadReply {
+                url: url.to_owned(),
+                detail: format!("an answer larger than {} KiB", MAX_REPLY_BYTES / 1024),
+            },
+            BodyError::Network(e) => unreachable(url, &e, timeout),
+        })
 }
 
 fn unreachable(url: &str, error: &reqwest::Error, timeout: Duration) -> EnrollError {

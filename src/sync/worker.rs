@@ -70,7 +70,7 @@ impl SyncHandle {
         let (pending, parked, roster) = match journal.lock() {
             Ok(j) => (
                 j.pending_count(),
-                j.parked().map(|p| p.len() as u64).unwrap_or(0),
+                j.parked_count().unwrap_or(0),
                 roster_state(&j),
             ),
             Err(_) => (0, 0, RosterState::Missing),
@@ -269,19 +269,31 @@ impl Worker {
     }
 
     /// Waits `delay`, or less when told to stop (false) or, if `wake_on_nudge`, a
-    /// punch was recorded.
+    /// punch was recorded. While backing off, a punch only updates the pending
+    /// count: the wait the hub asked for still holds.
     async fn pause(&mut self, delay: Duration, wake_on_nudge: bool) -> bool {
-        tokio::select! {
-            _ = tokio::time::sleep(delay) => true,
-            _ = self.wake.notified(), if wake_on_nudge => true,
-            changed = self.stop.changed() => changed.is_ok() && !*self.stop.borrow(),
+        let until = Instant::now() + delay;
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(until) => return true,
+                _ = self.wake.notified() => {
+                    if wake_on_nudge {
+                        return true;
+                    }
+                    self.refresh_pending();
+                }
+                changed = self.stop.changed() => {
+                    return changed.is_ok() && !*self.stop.borrow();
+                }
+            }
         }
     }
 
-    async fn journal<T: Send + 'static>(
+    /// Runs one journal call on a blocking thread, holding the lock only for it.
+    fn spawn_journal<T: Send + 'static>(
         &self,
         call: impl FnOnce(&mut Journal) -> Result<T, JournalError> + Send + 'static,
-    ) -> Result<T, StepError> {
+    ) -> JoinHandle<Result<T, StepError>> {
         let journal = self.journal.clone();
         tokio::task::spawn_blocking(move || {
             let mut guard = journal
@@ -289,8 +301,13 @@ impl Worker {
                 .map_err(|_| StepError::Journal("the journal lock is poisoned".into()))?;
             call(&mut guard).map_err(|e| StepError::Journal(e.to_string()))
         })
-        .await
-        .map_err(|e| StepError::Journal(format!("journal task failed: {e}")))?
+    }
+
+    async fn journal<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&mut Journal) -> Result<T, JournalError> + Send + 'static,
+    ) -> Result<T, StepError> {
+        join(self.spawn_journal(call)).await
     }
 
     /// Sends pending events batch after batch until none is left. Requests go one
@@ -361,7 +378,7 @@ impl Worker {
     }
 
     async fn read_page(&self, after: OutboxPos, limit: usize) -> Result<Page, StepError> {
-        join(self.spawn_read_page(after, limit)).await
+        self.journal(move |j| j.pending_after(after, limit)).await
     }
 
     fn spawn_read_page(
@@ -369,14 +386,7 @@ impl Worker {
         after: OutboxPos,
         limit: usize,
     ) -> JoinHandle<Result<Page, StepError>> {
-        let journal = self.journal.clone();
-        tokio::task::spawn_blocking(move || {
-            let j = journal
-                .lock()
-                .map_err(|_| StepError::Journal("the journal lock is poisoned".into()))?;
-            j.pending_after(after, limit)
-                .map_err(|e| StepError::Journal(e.to_string()))
-        })
+        self.spawn_journal(move |j| j.pending_after(after, limit))
     }
 
     /// Acknowledges and parks on a blocking thread, returning at once.
@@ -385,22 +395,15 @@ impl Worker {
         stored: Vec<EventId>,
         refused: Vec<(EventId, String)>,
     ) -> JoinHandle<Result<Counts, StepError>> {
-        let journal = self.journal.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut j = journal
-                .lock()
-                .map_err(|_| StepError::Journal("the journal lock is poisoned".into()))?;
+        self.spawn_journal(move |j| {
             let now = Utc::now();
-            let write = |j: &mut Journal| -> Result<Counts, JournalError> {
-                j.acknowledge(&stored, now)?;
-                j.park(&refused, now)?;
-                j.set_last_push(now)?;
-                Ok(Counts {
-                    pending: j.pending_count(),
-                    parked: j.parked()?.len() as u64,
-                })
-            };
-            write(&mut j).map_err(|e| StepError::Journal(e.to_string()))
+            j.acknowledge(&stored, now)?;
+            j.park(&refused, now)?;
+            j.set_last_push(now)?;
+            Ok(Counts {
+                pending: j.pending_count(),
+                parked: j.parked_count()?,
+            })
         })
     }
 
@@ -436,14 +439,14 @@ impl Worker {
             s.clock_skewed = skewed;
         });
         let offset_ms = estimate.offset_ms();
-        self.journal(move |j| {
-            j.set_clock_offset_ms(Some(offset_ms));
-            Ok(())
-        })
-        .await?;
-
-        let etag = self
-            .journal(|j| Ok(j.cached_roster_meta()?.map(|(etag, _)| etag)))
+        let (etag, device) = self
+            .journal(move |j| {
+                j.set_clock_offset_ms(Some(offset_ms));
+                Ok((
+                    j.cached_roster_meta()?.map(|(etag, _)| etag),
+                    j.device_id()?,
+                ))
+            })
             .await?;
         let now = Utc::now();
         match self.client.roster(etag.as_deref()).await? {
@@ -451,7 +454,6 @@ impl Worker {
                 self.journal(move |j| j.set_roster_checked(now)).await?;
             }
             RosterFetch::Fresh { etag, body, roster } => {
-                let device = self.journal(|j| j.device_id()).await?;
                 if device.is_some_and(|d| d != roster.device_id) {
                     return Err(CallError::Unavailable {
                         why: "the hub sent another device's roster".into(),
@@ -480,8 +482,8 @@ impl Worker {
     fn succeeded(&mut self) {
         self.backoff.reset();
         self.status.send_if_modified(|s| {
-            let changed = s.link != Link::Online || s.last_problem.is_some();
-            if !matches!(s.link, Link::Online) {
+            let changed = s.link != Link::Online;
+            if changed {
                 tracing::info!("hub reachable");
             }
             s.link = Link::Online;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, FixedOffset, Offset, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 
 use super::msg::{Hours, ParkedRow};
 use super::roster::Roster;
@@ -115,6 +115,19 @@ pub enum Screen {
     },
 }
 
+impl Screen {
+    /// The Actions screen of `person`, first button selected, no picker.
+    pub fn actions(person: PersonId, method: Method, proven: bool) -> Self {
+        Screen::Actions {
+            person,
+            method,
+            proven,
+            selected: 0,
+            picker: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AdminPage {
     Menu,
@@ -215,7 +228,7 @@ impl Model {
     }
 
     pub fn offset(&self) -> FixedOffset {
-        FixedOffset::east_opt(self.utc_offset_secs).unwrap_or(Utc.fix())
+        crate::domain::event::fixed_offset(self.utc_offset_secs)
     }
 
     pub fn local(&self, at: DateTime<Utc>) -> DateTime<FixedOffset> {

@@ -89,7 +89,7 @@ impl BadgeConfig {
 /// A setting out of range: the key, the value as text, and why.
 pub type BadSetting = (&'static str, String, String);
 
-fn range(key: &'static str, value: u64, lo: u64, hi: u64) -> Result<(), BadSetting> {
+pub(crate) fn range(key: &'static str, value: u64, lo: u64, hi: u64) -> Result<(), BadSetting> {
     if (lo..=hi).contains(&value) {
         Ok(())
     } else {

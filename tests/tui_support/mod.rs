@@ -8,9 +8,10 @@ use ratatui::backend::TestBackend;
 use uuid::Uuid;
 
 use tapin::domain::{
-    DeviceId, Directory, Job, JobAccess, JobId, OrgSettings, Person, PersonId, Preset, PunchState,
-    Role, RoleId, Team, TeamId, TrackingMode,
+    DeviceId, Directory, Event, EventDraft, EventId, Job, JobAccess, JobId, OrgSettings, Person,
+    PersonId, Preset, PunchState, Role, RoleId, Team, TeamId, TrackingMode,
 };
+use tapin::tui::input::KeyInput;
 use tapin::tui::model::{DeviceInfo, Model};
 use tapin::tui::msg::{Cmd, Msg};
 use tapin::tui::roster::Roster;
@@ -151,22 +152,70 @@ pub fn roster() -> Roster {
     Roster::from_response(response())
 }
 
+pub fn device() -> DeviceInfo {
+    DeviceInfo {
+        id: DEVICE,
+        name: "Front desk".into(),
+        hub_url: "https://hub.example.org/".into(),
+    }
+}
+
 pub fn model_with(settings: ScreenSettings) -> Model {
-    let mut m = Model::new(
-        settings,
-        DeviceInfo {
-            id: DEVICE,
-            name: "Front desk".into(),
-            hub_url: "https://hub.example.org/".into(),
-        },
-        now(),
-    );
+    let mut m = Model::new(settings, device(), now());
     update(&mut m, Msg::Roster(Ok(Box::new(roster()))));
     m
 }
 
 pub fn model() -> Model {
     model_with(ScreenSettings::default())
+}
+
+pub fn key(k: KeyInput) -> Msg {
+    Msg::Key(k)
+}
+
+pub fn chars(s: &str) -> Vec<Msg> {
+    s.chars().map(|c| key(KeyInput::Char(c))).collect()
+}
+
+/// Types `pin` and Enter on the PIN pad, and answers the check asked for:
+/// right or wrong for `person`. The commands of that answer.
+pub fn enter_pin(model: &mut Model, pin: &str, person: PersonId, right: bool) -> Vec<Cmd> {
+    let cmds = send(model, chars(pin).into_iter().chain([key(KeyInput::Enter)]));
+    let Some(Cmd::VerifyPin { request, .. }) = cmds.first().cloned() else {
+        panic!("{cmds:?}")
+    };
+    send(
+        model,
+        [Msg::PinChecked {
+            request,
+            person,
+            result: Ok(right),
+        }],
+    )
+}
+
+/// The events the journal commits for `drafts` from this device, numbered from
+/// 1, each id given by `id_of` (its index).
+pub fn events_of(drafts: &[EventDraft], id_of: impl Fn(usize) -> EventId) -> Vec<Event> {
+    drafts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| Event {
+            id: id_of(i),
+            device: DEVICE,
+            seq: i as u64 + 1,
+            subject: d.subject,
+            actor: d.actor,
+            method: d.method,
+            kind: d.kind.clone(),
+            at: d.at,
+            utc_offset_secs: 0,
+            note: d.note.clone(),
+            needs_review: d.needs_review,
+            clock_offset_ms: None,
+        })
+        .collect()
 }
 
 /// Sends each message, collecting the commands.

@@ -188,6 +188,26 @@ pub(crate) fn stored_from_row(row: &AnyRow) -> StoreResult<StoredEvent> {
     })
 }
 
+/// Adds the events of `rows` (`org_id, body` of `events`) that belong to `org` to
+/// their subjects' histories, skipping the others: queries that join `events` on
+/// the subject alone check the organisation here (see [`recent_events`]).
+pub(crate) fn push_org_events(
+    rows: &[AnyRow],
+    org: &str,
+    history: &mut HashMap<PersonId, Vec<Event>>,
+) -> StoreResult<()> {
+    for row in rows {
+        let of: String = row.try_get(0).ctx("reading events.org_id")?;
+        if of != org {
+            continue;
+        }
+        let body: String = row.try_get(1).ctx("reading events.body")?;
+        let event = parse_body(&body)?;
+        history.entry(event.subject).or_default().push(event);
+    }
+    Ok(())
+}
+
 /// Which of `ids` `org` already holds, with the device that sent each.
 pub(crate) async fn held_ids(
     conn: &mut AnyConnection,
@@ -254,15 +274,7 @@ pub(crate) async fn recent_events(
             .fetch_all(&mut *conn)
             .await
             .ctx("reading people's recent events")?;
-        for row in &rows {
-            let of: String = row.try_get(0).ctx("reading events.org_id")?;
-            if of != org {
-                continue;
-            }
-            let body: String = row.try_get(1).ctx("reading events.body")?;
-            let event = parse_body(&body)?;
-            history.entry(event.subject).or_default().push(event);
-        }
+        push_org_events(&rows, org, &mut history)?;
     }
     for events in history.values_mut() {
         events.sort_by_key(|e| (e.at, e.seq));

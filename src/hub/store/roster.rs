@@ -25,7 +25,7 @@ use super::roster_read::{
     active_jobs, changed_states_in, crews_shown, entries_shown, entry_people, head_and_settings,
     jobs_for, load_people, load_roles, teams_shown, wanted,
 };
-use super::{Backend, Store, sql, status};
+use super::{Backend, Store, sql};
 use crate::domain::{DeviceId, Directory, PersonId, PunchState, RoleId, Team, TeamId};
 use crate::wire::{OrgId, RosterEntry, RosterItem, RosterPerson, RosterResponse};
 
@@ -193,14 +193,9 @@ impl Store {
         let role_ids: BTreeSet<RoleId> = loaded.people.iter().map(|p| p.role).collect();
         let roles = load_roles(&mut tx, backend, &org_s, &role_ids).await?;
         let jobs = jobs_for(&loaded.people, active_jobs(&mut tx, &org_s).await?);
-        // Rows that cannot be trusted: those people are folded from their events.
-        let mut states = loaded.states;
-        if !loaded.refold.is_empty() {
-            states.extend(status::fold_people(&mut tx, backend, &org_s, &loaded.refold).await?);
-        }
         tx.commit().await.ctx("ending a read transaction")?;
 
-        let mut verifiers = loaded.verifiers;
+        let (mut states, mut verifiers) = (loaded.states, loaded.verifiers);
         let people_states: Vec<RosterPerson> = loaded
             .people
             .iter()

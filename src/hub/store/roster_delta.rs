@@ -22,7 +22,7 @@ use super::roster_read::{
     active_jobs, changed_states_in, entry_people, head_and_settings, load_people, teams_shown,
     wanted,
 };
-use super::{RosterHead, Store, status};
+use super::{RosterHead, Store};
 use crate::domain::{DeviceId, Job, OrgSettings, Person, PersonId, PunchState, Role, Team};
 use crate::wire::{OrgId, RosterEntry};
 
@@ -117,10 +117,6 @@ impl Store {
                 .collect(),
         };
         let loaded = load_people(&mut tx, backend, &org_s, &reload).await?;
-        let mut states = loaded.states;
-        if !loaded.refold.is_empty() {
-            states.extend(status::fold_people(&mut tx, backend, &org_s, &loaded.refold).await?);
-        }
         let roles = sqlx::query(
             "SELECT id, name, rank, rights, fixed, preset FROM roles WHERE org_id = $1",
         )
@@ -135,7 +131,7 @@ impl Store {
         let changes = changed_states_in(&mut tx, backend, &org_s, base.head.status_seq).await?;
         tx.commit().await.ctx("ending a read transaction")?;
 
-        let mut verifiers = loaded.verifiers;
+        let (mut states, mut verifiers) = (loaded.states, loaded.verifiers);
         let people = loaded
             .people
             .into_iter()

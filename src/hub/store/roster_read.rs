@@ -193,10 +193,9 @@ pub(super) struct LoadedPeople {
     /// In the order asked for, archived people left out.
     pub people: Vec<Person>,
     pub verifiers: HashMap<PersonId, Option<String>>,
-    /// The states of the people whose status rows can be trusted.
+    /// Their states: from their status rows where those can be trusted, folded
+    /// from their events (in the same snapshot) otherwise.
     pub states: HashMap<PersonId, PunchState>,
-    /// The people whose rows cannot: to fold from their events.
-    pub refold: Vec<(PersonId, TrackingMode)>,
     /// The greatest `changed_seq` among the people (0: none).
     pub status: i64,
     /// Each person's `changed_seq`, where they have a status row.
@@ -204,7 +203,7 @@ pub(super) struct LoadedPeople {
 }
 
 /// The people of `ids` that are not archived, with their job access, their PIN
-/// verifiers and their stored statuses.
+/// verifiers and their states.
 pub(super) async fn load_people(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -266,13 +265,16 @@ pub(super) async fn load_people(
         let (person, job) = person_job(row)?;
         grant_job(people.get_mut(&person), job);
     }
+    // Rows that cannot be trusted: those people are folded from their events.
+    if !refold.is_empty() {
+        states.extend(status::fold_people(conn, backend, org, &refold).await?);
+    }
     // In the order asked for.
     let ordered = ids.iter().filter_map(|id| people.remove(id)).collect();
     Ok(LoadedPeople {
         people: ordered,
         verifiers,
         states,
-        refold,
         status: latest,
         seqs,
     })

@@ -35,7 +35,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
 
 use super::error::{DbContext, StoreError, StoreResult};
-use super::events::parse_body;
+use super::events::push_org_events;
 use super::{Backend, sql};
 use crate::domain::{
     AnomalyKind, Clock, Event, EventKind, JobId, OnJob, PersonId, PunchState, TrackingMode, replay,
@@ -260,23 +260,9 @@ async fn fold_recent(
             .fetch_all(&mut *conn)
             .await
             .ctx("reading people's events since their latest resetting punch")?;
-        for row in &rows {
-            let of: String = row.try_get(0).ctx("reading events.org_id")?;
-            if of != org {
-                continue;
-            }
-            let body: String = row.try_get(1).ctx("reading events.body")?;
-            let event = parse_body(&body)?;
-            history.entry(event.subject).or_default().push(event);
-        }
+        push_org_events(&rows, org, &mut history)?;
     }
-    Ok(people
-        .iter()
-        .map(|&(person, mode)| {
-            let events = history.remove(&person).unwrap_or_default();
-            (person, fold_sorted(events, mode))
-        })
-        .collect())
+    Ok(fold_each(people, history))
 }
 
 async fn fold_from_events(
@@ -293,22 +279,26 @@ async fn fold_from_events(
         &ids,
         false,
         "reading people's events",
-        |o, l| format!("SELECT body FROM events WHERE org_id = {o} AND subject IN ({l})"),
+        |o, l| format!("SELECT org_id, body FROM events WHERE org_id = {o} AND subject IN ({l})"),
     )
     .await?;
     let mut history: HashMap<PersonId, Vec<Event>> = HashMap::with_capacity(people.len());
-    for row in &rows {
-        let body: String = row.try_get(0).ctx("reading events.body")?;
-        let event = parse_body(&body)?;
-        history.entry(event.subject).or_default().push(event);
-    }
-    Ok(people
+    push_org_events(&rows, org, &mut history)?;
+    Ok(fold_each(people, history))
+}
+
+/// Each of `people` folded from their events in `history`.
+fn fold_each(
+    people: &[(PersonId, TrackingMode)],
+    mut history: HashMap<PersonId, Vec<Event>>,
+) -> HashMap<PersonId, Folded> {
+    people
         .iter()
         .map(|&(person, mode)| {
             let events = history.remove(&person).unwrap_or_default();
             (person, fold_sorted(events, mode))
         })
-        .collect())
+        .collect()
 }
 
 /// A person's events (any order) folded in `(at, seq, id)` order.

@@ -4,11 +4,12 @@
 
 use std::sync::mpsc::Sender;
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, Offset, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 
 use super::super::msg::{Cmd, Hours, Msg, ParkedRow, Recorded};
 use super::super::roster::Roster;
 use super::LoopEvent;
+use crate::domain::timesheet::{local_day_start, local_week_start};
 use crate::domain::{DeviceId, PersonId, PinAttempts, TrackingMode, hours_since};
 use crate::journal::{Journal, JournalError, PinFailures};
 use crate::sync::worker::SharedJournal;
@@ -166,18 +167,8 @@ fn hours(
     now: DateTime<Utc>,
     utc_offset_secs: i32,
 ) -> Option<Hours> {
-    let offset = FixedOffset::east_opt(utc_offset_secs).unwrap_or(Utc.fix());
-    let local = now.with_timezone(&offset);
-    let midnight = |d: chrono::NaiveDate| {
-        offset
-            .from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
-            .single()
-            .map(|t| t.with_timezone(&Utc))
-    };
-    let today = midnight(local.date_naive())?;
-    let monday = midnight(
-        local.date_naive() - Duration::days(i64::from(local.weekday().num_days_from_monday())),
-    )?;
+    let today = local_day_start(now, utc_offset_secs);
+    let monday = local_week_start(now, utc_offset_secs);
     let events = j
         .events_for_person_since(person, monday)
         .inspect_err(|e| tracing::warn!("reading hours: {e}"))

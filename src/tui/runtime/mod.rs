@@ -93,14 +93,7 @@ pub fn run<B: Backend>(
         let (now, offset) = clock.now();
         if now.timestamp() != last_second {
             last_second = now.timestamp();
-            step(
-                model,
-                services,
-                Msg::Tick {
-                    now,
-                    utc_offset_secs: offset,
-                },
-            );
+            tick(model, services, (now, offset));
             dirty = true;
         }
         if dirty {
@@ -140,15 +133,7 @@ pub fn run<B: Backend>(
         };
         if !msgs.is_empty() {
             // Input is handled at the time it arrives, not the last tick's.
-            let (now, offset) = clock.now();
-            step(
-                model,
-                services,
-                Msg::Tick {
-                    now,
-                    utc_offset_secs: offset,
-                },
-            );
+            tick(model, services, clock.now());
             for m in msgs {
                 step(model, services, m);
             }
@@ -171,6 +156,17 @@ pub fn step(model: &mut Model, services: &mut Services, msg: Msg) {
         answers.reverse();
         queue.extend(answers);
     }
+}
+
+fn tick(model: &mut Model, services: &mut Services, (now, utc_offset_secs): (DateTime<Utc>, i32)) {
+    step(
+        model,
+        services,
+        Msg::Tick {
+            now,
+            utc_offset_secs,
+        },
+    );
 }
 
 fn reload_roster(model: &mut Model, services: &mut Services) {

@@ -7,17 +7,16 @@ use super::super::model::{Action, Done, JobPicker, Model, Notice, Screen};
 use super::super::msg::{Cmd, Msg};
 use super::super::roster::Roster;
 use super::super::text::fold_for_search;
-use super::go_home;
 use super::punch::{Punch, decide_and_record};
-use crate::domain::{Actor, Intent, JobId, Method, PersonId, TrackingMode};
-use ratatui::layout::Rect;
+use super::{area, go_home};
+use crate::domain::{Actor, Intent, Job, JobId, Method, PersonId, TrackingMode};
 
 /// The buttons for `person`, the most common first (Enter).
 pub fn available(roster: &Roster, person: PersonId, proven: bool) -> Vec<Action> {
     let state = roster.state(person);
     let mode = roster.mode(person);
     // A job button that can only answer "no jobs" must not take Enter.
-    let has_jobs = !jobs_for(roster, person, "").is_empty();
+    let has_jobs = assignable(roster, person).next().is_some();
     let mut out = Vec::new();
     if mode == TrackingMode::Individual {
         if state.job.is_some() {
@@ -54,24 +53,30 @@ pub fn available(roster: &Roster, person: PersonId, proven: bool) -> Vec<Action>
 
 /// Jobs `person` may check in to whose name matches `query`, by name.
 pub fn jobs_for(roster: &Roster, person: PersonId, query: &str) -> Vec<(JobId, String)> {
-    let Some(p) = roster.dir.person(person) else {
-        return Vec::new();
-    };
+    by_name(assignable(roster, person), query)
+}
+
+/// Jobs `person` may check in to now: active, assigned, not the current one.
+fn assignable(roster: &Roster, person: PersonId) -> impl Iterator<Item = &Job> {
+    let p = roster.dir.person(person);
     let current = roster.state(person).current_job();
+    roster.dir.jobs().filter(move |j| {
+        !j.archived && p.is_some_and(|p| p.jobs.allows(j.id)) && Some(j.id) != current
+    })
+}
+
+/// Those of `jobs` whose name contains `query` (ignoring case and accents), by name.
+pub(super) fn by_name<'a>(
+    jobs: impl Iterator<Item = &'a Job>,
+    query: &str,
+) -> Vec<(JobId, String)> {
     let q = fold_for_search(query.trim());
-    let mut jobs: Vec<(JobId, String)> = roster
-        .dir
-        .jobs()
-        .filter(|j| !j.archived && p.jobs.allows(j.id) && Some(j.id) != current)
+    let mut jobs: Vec<(JobId, String)> = jobs
         .filter(|j| fold_for_search(&j.name).contains(&q))
         .map(|j| (j.id, j.name.clone()))
         .collect();
     jobs.sort_by(|a, b| a.1.cmp(&b.1));
     jobs
-}
-
-fn area(model: &Model) -> Rect {
-    Rect::new(0, 0, model.size.0, model.size.1)
 }
 
 pub(super) fn input(model: &mut Model, msg: Msg) -> Vec<Cmd> {
@@ -148,7 +153,7 @@ fn run(
             let none = model
                 .roster
                 .as_ref()
-                .is_none_or(|r| jobs_for(r, person, "").is_empty());
+                .is_none_or(|r| assignable(r, person).next().is_none());
             if none {
                 model.notice = Some(Notice::NoJobs);
                 return vec![Cmd::Bell];
@@ -196,7 +201,6 @@ fn run(
             intent,
             person,
             done: Done::One { action, job: None },
-            hours: true,
             key: KeyInput::Enter,
         },
     )
@@ -278,7 +282,6 @@ fn pick_job(model: &mut Model, person: PersonId, method: Method, msg: Msg) -> Ve
                 action,
                 job: Some(job),
             },
-            hours: true,
             key: KeyInput::Enter,
         },
     )

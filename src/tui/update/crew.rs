@@ -6,7 +6,7 @@ use super::super::layout;
 use super::super::model::{CrewAction, Done, JobPicker, Model, Screen};
 use super::super::msg::{Cmd, Msg};
 use super::super::roster::Roster;
-use super::super::text::fold_for_search;
+use super::actions::by_name;
 use super::go_home;
 use super::punch::{Punch, decide_and_record};
 use crate::domain::{Actor, Intent, JobId, Method, PersonId};
@@ -33,15 +33,7 @@ pub fn crew_of(roster: &Roster, lead: PersonId) -> Vec<PersonId> {
 /// Active jobs matching `query`, by name (the lead starts any job; the domain
 /// refuses members not assigned to it).
 pub fn crew_jobs(roster: &Roster, query: &str) -> Vec<(JobId, String)> {
-    let q = fold_for_search(query.trim());
-    let mut jobs: Vec<(JobId, String)> = roster
-        .dir
-        .jobs()
-        .filter(|j| !j.archived && fold_for_search(&j.name).contains(&q))
-        .map(|j| (j.id, j.name.clone()))
-        .collect();
-    jobs.sort_by(|a, b| a.1.cmp(&b.1));
-    jobs
+    by_name(roster.dir.jobs().filter(|j| !j.archived), query)
 }
 
 /// The crew list's rectangle and the button row's, on the Team lead screen.
@@ -57,7 +49,7 @@ pub fn crew_layout(area: Rect) -> (Rect, Vec<Rect>) {
 }
 
 pub(super) fn input(model: &mut Model, msg: Msg) -> Vec<Cmd> {
-    let area = Rect::new(0, 0, model.size.0, model.size.1);
+    let area = super::area(model);
     let Some(roster) = model.roster.as_ref() else {
         return Vec::new();
     };
@@ -224,7 +216,6 @@ fn crew_punch(model: &mut Model, lead: PersonId, action: CrewAction, intent: Int
             intent,
             person: lead,
             done: Done::Crew { action, count },
-            hours: false,
             key,
         },
     )

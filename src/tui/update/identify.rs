@@ -7,13 +7,8 @@ use super::super::model::{AdminPage, Model, Notice, Purpose, Screen};
 use super::super::msg::{Cmd, Msg};
 use super::super::settings::PinPolicy;
 use super::super::text;
-use super::{ADMIN_KEY, go_home};
+use super::{ADMIN_KEY, area, go_home};
 use crate::domain::{MAX_PIN_FAILURES, Method, PersonId, PinAttempts, Right};
-use ratatui::layout::Rect;
-
-fn area(model: &Model) -> Rect {
-    Rect::new(0, 0, model.size.0, model.size.1)
-}
 
 pub(super) fn home(model: &mut Model, msg: Msg) -> Vec<Cmd> {
     let Some(roster) = model.roster.as_ref() else {
@@ -101,6 +96,7 @@ pub(super) fn badge(model: &mut Model, code: &str) -> Vec<Cmd> {
 }
 
 pub(super) fn identify(model: &mut Model, msg: Msg) -> Vec<Cmd> {
+    let screen_area = area(model);
     let Screen::Identify {
         purpose,
         query,
@@ -110,7 +106,6 @@ pub(super) fn identify(model: &mut Model, msg: Msg) -> Vec<Cmd> {
         return Vec::new();
     };
     let purpose = *purpose;
-    let screen_area = Rect::new(0, 0, model.size.0, model.size.1);
     let Some(roster) = model.roster.as_ref() else {
         return Vec::new();
     };
@@ -224,13 +219,7 @@ fn identified(
         };
         return Vec::new();
     }
-    model.screen = Screen::Actions {
-        person,
-        method,
-        proven,
-        selected: 0,
-        picker: None,
-    };
+    model.screen = Screen::actions(person, method, proven);
     Vec::new()
 }
 

@@ -68,13 +68,7 @@ pub(super) fn input(model: &mut Model, msg: Msg) -> Vec<Cmd> {
         }
         // "I am still here": on to the usual buttons.
         Msg::Key(KeyInput::Escape) => {
-            model.screen = Screen::Actions {
-                person,
-                method,
-                proven,
-                selected: 0,
-                picker: None,
-            };
+            model.screen = Screen::actions(person, method, proven);
         }
         Msg::Key(KeyInput::Enter) => {
             let hhmm = digits.clone();
@@ -99,7 +93,6 @@ pub(super) fn input(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                         action: Action::MissedPunch,
                         job: None,
                     },
-                    hours: true,
                     key: KeyInput::Enter,
                 },
             );

@@ -13,6 +13,7 @@ mod missed;
 mod punch;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use ratatui::layout::Rect;
 
 use super::input::KeyInput;
 use super::model::{Model, NotRecorded, Screen};
@@ -83,6 +84,11 @@ fn tick(model: &mut Model, now: DateTime<Utc>, utc_offset_secs: i32) -> Vec<Cmd>
         }
     }
     Vec::new()
+}
+
+/// The whole screen, as the views are drawn on it (taps are hit-tested here).
+fn area(model: &Model) -> Rect {
+    Rect::new(0, 0, model.size.0, model.size.1)
 }
 
 /// Back to Home, forgetting any PIN, search and selection.

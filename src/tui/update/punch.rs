@@ -16,8 +16,8 @@ pub(super) struct Punch {
     pub intent: Intent,
     /// Whose name the confirmation shows, and whose hours.
     pub person: PersonId,
+    /// Also whether the confirmation shows hours: a crew punch shows none.
     pub done: Done,
-    pub hours: bool,
     /// The key that, on the current screen, leads here again ("try again").
     pub key: KeyInput,
 }
@@ -35,6 +35,7 @@ pub(super) fn decide_and_record(model: &mut Model, p: Punch) -> Vec<Cmd> {
             vec![Cmd::Bell]
         }
         Ok(drafts) => {
+            let hours_for = matches!(p.done, Done::One { .. }).then_some(p.person);
             let name = roster.name(p.person).to_owned();
             let request = model.request_id();
             model.pending = Some(Pending {
@@ -50,7 +51,7 @@ pub(super) fn decide_and_record(model: &mut Model, p: Punch) -> Vec<Cmd> {
                 request,
                 drafts,
                 utc_offset_secs: model.utc_offset_secs,
-                hours_for: p.hours.then_some(p.person),
+                hours_for,
             }]
         }
     }

@@ -8,12 +8,12 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::super::catalog::{Catalog, fill};
 use super::super::layout;
-use super::super::model::{Action, JobPicker, Model, Screen};
+use super::super::model::{Action, CrewAction, JobPicker, Model, Screen};
 use super::super::text;
 use super::super::theme::Theme;
 use super::super::update::{available, jobs_for};
 use super::{button, header, hhmm, hint, long_date, notice, status};
-use crate::domain::PersonId;
+use crate::domain::{JobId, PersonId};
 
 pub fn label(s: &Catalog, a: Action) -> &'static str {
     match a {
@@ -26,6 +26,16 @@ pub fn label(s: &Catalog, a: Action) -> &'static str {
         Action::CheckOut => s.check_out,
         Action::Crew => s.crew,
         Action::MissedPunch => s.missed_punch,
+    }
+}
+
+pub fn crew_label(s: &Catalog, a: CrewAction) -> &'static str {
+    match a {
+        CrewAction::ClockIn => s.crew_clock_in,
+        CrewAction::ClockOut => s.crew_clock_out,
+        CrewAction::StartJob => s.crew_start_job,
+        CrewAction::StopJob => s.crew_stop_job,
+        CrewAction::CheckOutMember => s.crew_check_out_member,
     }
 }
 
@@ -46,7 +56,8 @@ pub(super) fn draw(model: &Model, frame: &mut Frame, area: Rect, theme: &Theme) 
         } => {
             who(model, frame, p.subtitle, *person, theme);
             if let Some((_, picker)) = picker {
-                job_picker(model, frame, p.body, *person, picker, theme);
+                let jobs = jobs_for(roster, *person, &picker.query);
+                job_picker(model, frame, p.body, picker, &jobs, theme);
                 hint(frame, p.hint, s.search_hint, theme);
             } else {
                 let actions = available(roster, *person, *proven);
@@ -114,17 +125,15 @@ fn who(model: &Model, frame: &mut Frame, r: Rect, person: PersonId, theme: &Them
     );
 }
 
-fn job_picker(
+/// The job search box and the matching `jobs` under it, the selected one marked.
+pub(super) fn job_picker(
     model: &Model,
     frame: &mut Frame,
     body: Rect,
-    person: PersonId,
     picker: &JobPicker,
+    jobs: &[(JobId, String)],
     theme: &Theme,
 ) {
-    let Some(roster) = &model.roster else {
-        return;
-    };
     let (input, list) = layout::search(body);
     let q = text::fit(&picker.query, usize::from(input.width).saturating_sub(4));
     frame.render_widget(
@@ -135,21 +144,9 @@ fn job_picker(
         ),
         input,
     );
-    let jobs = jobs_for(roster, person, &picker.query);
-    draw_list(frame, list, &jobs, picker.selected, theme);
-}
-
-/// A job list, one per row, the selected one marked.
-pub(super) fn draw_list(
-    frame: &mut Frame,
-    list: Rect,
-    jobs: &[(crate::domain::JobId, String)],
-    selected: usize,
-    theme: &Theme,
-) {
     let w = usize::from(list.width).saturating_sub(2);
     for (i, (_, name)) in jobs.iter().take(usize::from(list.height)).enumerate() {
-        let (marker, style) = if i == selected {
+        let (marker, style) = if i == picker.selected {
             ("▶ ", theme.selected)
         } else {
             ("  ", theme.base)

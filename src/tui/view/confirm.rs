@@ -9,10 +9,10 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::super::catalog::fill;
 use super::super::layout;
-use super::super::model::{Action, CrewAction, Done, Model, Screen};
+use super::super::model::{Action, Done, Model, Screen};
 use super::super::text;
 use super::super::theme::Theme;
-use super::actions::label;
+use super::actions::{crew_label, label};
 use super::{big, header, hhmm, hint, hours};
 
 pub(super) fn draw(model: &Model, frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -44,16 +44,7 @@ pub(super) fn draw(model: &Model, frame: &mut Frame, area: Rect, theme: &Theme) 
                 .unwrap_or_default();
             format!("{}{job}", label(s, *action))
         }
-        Done::Crew { action, count } => {
-            let a = match action {
-                CrewAction::ClockIn => s.crew_clock_in,
-                CrewAction::ClockOut => s.crew_clock_out,
-                CrewAction::StartJob => s.crew_start_job,
-                CrewAction::StopJob => s.crew_stop_job,
-                CrewAction::CheckOutMember => s.crew_check_out_member,
-            };
-            format!("{a} ({count})")
-        }
+        Done::Crew { action, count } => format!("{} ({count})", crew_label(s, *action)),
     };
     let scale = layout::big_scale(area);
     let big_h = 5 * scale;

@@ -3,14 +3,14 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::super::layout;
-use super::super::model::{CrewAction, Model, Screen};
+use super::super::model::{Model, Screen};
 use super::super::text;
 use super::super::theme::Theme;
 use super::super::update::{CREW_ACTIONS, crew_jobs, crew_layout, crew_of};
-use super::actions::draw_list;
+use super::actions::{crew_label, job_picker};
 use super::{button, header, hint, notice, status};
 
 pub(super) fn draw(model: &Model, frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -32,20 +32,8 @@ pub(super) fn draw(model: &Model, frame: &mut Frame, area: Rect, theme: &Theme) 
     let title = format!("{} — {}", text::fit(roster.name(*lead), 40), s.crew_title);
     frame.render_widget(Paragraph::new(title).style(theme.title), p.subtitle);
     if let Some(picker) = picker {
-        let (input, list) = layout::search(p.body);
-        let q = text::fit(&picker.query, usize::from(input.width).saturating_sub(4));
-        frame.render_widget(
-            Paragraph::new(format!("{q}▏"))
-                .block(Block::default().borders(Borders::ALL).title(s.pick_job)),
-            input,
-        );
-        draw_list(
-            frame,
-            list,
-            &crew_jobs(roster, &picker.query),
-            picker.selected,
-            theme,
-        );
+        let jobs = crew_jobs(roster, &picker.query);
+        job_picker(model, frame, p.body, picker, &jobs, theme);
         hint(frame, p.hint, s.search_hint, theme);
         notice(model, frame, p.notice, theme);
         return;
@@ -75,14 +63,13 @@ pub(super) fn draw(model: &Model, frame: &mut Frame, area: Rect, theme: &Theme) 
         );
     }
     for (i, (a, r)) in CREW_ACTIONS.iter().zip(buttons).enumerate() {
-        let label = match a {
-            CrewAction::ClockIn => s.crew_clock_in,
-            CrewAction::ClockOut => s.crew_clock_out,
-            CrewAction::StartJob => s.crew_start_job,
-            CrewAction::StopJob => s.crew_stop_job,
-            CrewAction::CheckOutMember => s.crew_check_out_member,
-        };
-        button(frame, r, &(i + 1).to_string(), label, theme.base);
+        button(
+            frame,
+            r,
+            &(i + 1).to_string(),
+            crew_label(s, *a),
+            theme.base,
+        );
     }
     hint(frame, p.hint, s.crew_hint, theme);
     notice(model, frame, p.notice, theme);
