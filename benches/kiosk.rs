@@ -249,6 +249,7 @@ fn services(dir: &Path) -> (Services, mpsc::Sender<LoopEvent>, mpsc::Receiver<Lo
         nudge: Box::new(|| {}),
         bell: Box::new(|| {}),
         tx: tx.clone(),
+        hub: None,
     };
     (services, tx, rx)
 }

@@ -18,6 +18,8 @@ pub mod admin;
 pub mod admin_devices;
 /// The admin API's wire format for events, corrections and timesheets.
 pub mod admin_records;
+/// A device's own roster changes, from its Admin screen.
+pub mod device_roster;
 /// The organisation dump of `tapin hub export` / `import` and `GET /api/v1/admin/export`.
 pub mod org_dump;
 

@@ -72,6 +72,7 @@ fn a_badge_burst_is_recorded_and_confirmed_and_ctrl_c_does_nothing() {
             b.fetch_add(1, Ordering::SeqCst);
         }),
         tx: tx.clone(),
+        hub: None,
     };
     let mut model = Model::new(ScreenSettings::default(), device(), now());
     // Ctrl-C, Ctrl-Z, Ctrl-\ and Ctrl-D first: nothing happens.

@@ -201,3 +201,184 @@ fn bad_states() {
     insta::assert_snapshot!("too_small_60x20", text);
     assert!(text.contains("enlarge"), "{text}");
 }
+
+/// The staff fixture (supervisors and a manager), online, after `msgs`.
+fn staff(msgs: Vec<Msg>) -> impl Fn() -> Model {
+    move || {
+        let mut m = model_for(tapin::domain::OrgSettings::default());
+        send(&mut m, [online()]);
+        send(&mut m, msgs.clone());
+        m
+    }
+}
+
+/// Olga's missed punch, `s`, then Sue's badge and PIN.
+fn override_form(extra: Vec<Msg>) -> impl Fn() -> Model {
+    move || {
+        let mut m = model_for(tapin::domain::OrgSettings::default());
+        send(
+            &mut m,
+            [
+                online(),
+                Msg::Badge("1008".into()),
+                key(KeyInput::Char('s')),
+                Msg::Badge("3001".into()),
+            ],
+        );
+        enter_pin(&mut m, "2468", SUE, true);
+        send(&mut m, extra.clone());
+        m
+    }
+}
+
+#[test]
+fn supervisor_override() {
+    shot(
+        "override_login",
+        staff(vec![Msg::Badge("1008".into()), key(KeyInput::Char('s'))]),
+    );
+    shot("override_time", override_form(chars("17")));
+    let mut reason = chars("1730");
+    reason.push(key(KeyInput::Enter));
+    shot("override_reason", override_form(reason.clone()));
+    let mut typed = reason.clone();
+    typed.push(key(KeyInput::Char('5')));
+    typed.extend(chars("Power cut"));
+    shot("override_typed_reason", override_form(typed));
+    let mut future = vec![key(KeyInput::Right)];
+    future.extend(chars("2359"));
+    future.push(key(KeyInput::Enter));
+    shot("override_future_refused", override_form(future));
+    shot("override_pick", || {
+        let mut m = model_for(tapin::domain::OrgSettings::default());
+        send(&mut m, [online()]);
+        send(&mut m, chars("sue"));
+        send(&mut m, [key(KeyInput::Enter)]);
+        enter_pin(&mut m, "2468", SUE, true);
+        send(&mut m, [key(KeyInput::Char('2'))]);
+        m
+    });
+    shot("override_spanish", || {
+        let mut m = override_form(vec![key(KeyInput::Up)])();
+        m.settings.language = Language::Es;
+        m
+    });
+}
+
+fn admin_max(msgs: Vec<Msg>) -> impl Fn() -> Model {
+    move || {
+        let mut m = model_for(tapin::domain::OrgSettings::default());
+        send(
+            &mut m,
+            [online(), key(ADMIN_KEY), Msg::Badge("3004".into())],
+        );
+        enter_pin(&mut m, "2468", MAX, true);
+        send(&mut m, msgs.clone());
+        m
+    }
+}
+
+fn editor_entries() -> Msg {
+    use tapin::tui::model::EditEntry;
+    use tapin::wire::RosterItem;
+    let e = |name: &str, item, group: Option<&str>| EditEntry {
+        item,
+        name: name.into(),
+        group: group.map(str::to_owned),
+    };
+    Msg::RosterEntries(Ok(vec![
+        e("Ana García", RosterItem::Person(ANA), Some("Office")),
+        e("José Núñez", RosterItem::Person(JOSE), Some("Office")),
+        e(
+            "Evil\u{1b}[2JName",
+            RosterItem::Person(EVIL),
+            Some("Flo\u{7}or"),
+        ),
+        e(
+            "Floor crew",
+            RosterItem::Team(tapin::domain::TeamId(id(40))),
+            None,
+        ),
+    ]))
+}
+
+fn skewed_sync() -> Msg {
+    use tapin::sync::clock::ClockEstimate;
+    let mut s = SyncStatus::starting(
+        3,
+        1,
+        RosterState::Cached {
+            version: "o1-r7".into(),
+            fetched_at: at(9, 30),
+        },
+    );
+    s.link = Link::Online;
+    s.clock = Some(ClockEstimate {
+        offset: chrono::TimeDelta::milliseconds(-95_400),
+        uncertainty: std::time::Duration::from_millis(12),
+        measured_at: at(9, 40),
+    });
+    s.clock_skewed = true;
+    s.last_problem = Some("hub refused event 0193…: person is archived".into());
+    Msg::Sync(Box::new(s))
+}
+
+#[test]
+fn admin_additions() {
+    shot("admin_menu", admin_max(vec![]));
+    shot(
+        "admin_sync_clock",
+        admin_max(vec![
+            skewed_sync(),
+            key(KeyInput::Char('5')),
+            Msg::AdminChanges(Ok(vec![tapin::tui::model::AdminChangeRow {
+                queued_at: at(9, 35),
+                by: "Max Manager".into(),
+                refused: Some(
+                    "You can do this only for people whose role ranks below yours. (Tom Top)"
+                        .into(),
+                ),
+            }])),
+        ]),
+    );
+    shot(
+        "admin_roster_editor",
+        admin_max(vec![
+            key(KeyInput::Char('4')),
+            editor_entries(),
+            key(KeyInput::Down),
+            key(KeyInput::Char('d')),
+        ]),
+    );
+    let mut group = vec![
+        key(KeyInput::Char('4')),
+        editor_entries(),
+        key(KeyInput::Char('g')),
+    ];
+    group.extend(chars("-2"));
+    shot("admin_roster_group", admin_max(group));
+    let mut add = vec![
+        key(KeyInput::Char('4')),
+        editor_entries(),
+        key(KeyInput::Char('a')),
+        Msg::Candidates(Ok(vec![tapin::tui::model::EditEntry {
+            item: tapin::wire::RosterItem::Person(tapin::domain::PersonId(id(70))),
+            name: "Zoë Zapata".into(),
+            group: None,
+        }])),
+    ];
+    add.extend(chars("z"));
+    shot("admin_roster_add", admin_max(add));
+    let mut reenroll = vec![key(KeyInput::Char('6'))];
+    reenroll.extend(chars("3ZASR-2Y4M4"));
+    shot("admin_reenroll", admin_max(reenroll.clone()));
+    let mut confirm = vec![offline(4)];
+    confirm.extend(reenroll);
+    confirm.push(key(KeyInput::Enter));
+    shot("admin_reenroll_confirm", admin_max(confirm));
+    shot("admin_spanish", || {
+        let mut m = admin_max(vec![skewed_sync(), key(KeyInput::Char('5'))])();
+        m.settings.language = Language::Es;
+        m
+    });
+}

@@ -121,3 +121,57 @@ pub fn run(data_dir: &Path, config: &KioskConfig, args: &EnrollArgs) -> anyhow::
     }
     Ok(())
 }
+
+/// Enrolls the running kiosk again from its Admin screen (`hub`, `code` as
+/// typed there): the same steps as `tapin enroll`, with the journal the kiosk
+/// already holds. Pending events stay in the journal. Answers the device name.
+pub(super) fn reenroll_running(
+    data_dir: &Path,
+    config: &KioskConfig,
+    journal: &crate::sync::worker::SharedJournal,
+    runtime: &tokio::runtime::Handle,
+    hub: &str,
+    code: &str,
+) -> anyhow::Result<String> {
+    let url = Url::parse(hub.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .with_context(|| {
+            format!(
+                "{:?} is not a hub URL like https://hub.example.org",
+                for_terminal(hub)
+            )
+        })?;
+    if let Some(configured) = &config.hub_url
+        && Url::parse(configured).ok().as_ref() != Some(&url)
+    {
+        anyhow::bail!(
+            "kiosk.toml sets hub_url = {}, which would still be used: change it there (the code was not used)",
+            for_terminal(configured)
+        );
+    }
+    let stores = secret_stores(data_dir, config, None)?;
+    stores
+        .check_writable()
+        .context("the device secret could not be kept here (the code was not used)")?;
+    let timeout = Duration::from_secs(config.sync.request_timeout_secs);
+    let enrolled = runtime.block_on(crate::sync::enroll::enroll(&url, code, None, timeout))?;
+    let secrets = DeviceSecrets {
+        device_token: enrolled.device_token.clone(),
+        pin_pepper: enrolled.pin_pepper.clone(),
+    };
+    stores.save(&secrets).context(
+        "enrolled on the hub, but the device secret could not be stored; the code is \
+         now used: ask an admin for a new one",
+    )?;
+    let mut j = journal
+        .lock()
+        .map_err(|_| anyhow::anyhow!("the journal lock is poisoned"))?;
+    j.set_device_id(enrolled.device_id)
+        .and_then(|()| j.set_device_name(&enrolled.device_name))
+        .and_then(|()| j.set_hub_url(url.as_str()))
+        .context("the secret is stored, but the journal could not record the device")?;
+    tracing::info!(device = %enrolled.device_id, org = %enrolled.org_id, hub = %url,
+        pending = j.pending_count(), "re-enrolled from the admin screen");
+    Ok(enrolled.device_name)
+}

@@ -20,12 +20,23 @@ use crate::sync::worker::{SyncHandle, WorkerSettings};
 use crate::tui::input::BadgeDecoder;
 use crate::tui::model::{DeviceInfo, Model};
 use crate::tui::msg::Msg;
+use crate::tui::runtime::effects::HubAccess;
 use crate::tui::runtime::{self, Exit, LoopEvent, Services, SystemClock, terminal};
 
 /// SIGTSTP's number on Linux (tokio names only the common signals).
 const SIGTSTP: i32 = 20;
 
 pub fn run(data_dir: &Path, config: &KioskConfig) -> anyhow::Result<()> {
+    // Re-enrolling from the Admin screen starts the kiosk again with the new
+    // device token (the journal and its pending events stay).
+    while run_once(data_dir, config)? {
+        tracing::info!("starting the kiosk again after re-enrollment");
+    }
+    Ok(())
+}
+
+/// Runs the kiosk once; `true` when it must start again.
+fn run_once(data_dir: &Path, config: &KioskConfig) -> anyhow::Result<bool> {
     let journal = Journal::open(data_dir, config.journal_options())
         .context("cannot open the kiosk journal")?;
     let not_enrolled = "this kiosk is not enrolled: run `tapin enroll --hub URL --code CODE` first";
@@ -56,6 +67,26 @@ pub fn run(data_dir: &Path, config: &KioskConfig) -> anyhow::Result<()> {
         .build()
         .context("starting the async runtime")?;
     let (tx, rx) = mpsc::channel();
+    let hub_access = {
+        let (journal, handle) = (shared.clone(), rt.handle().clone());
+        let (data_dir, config) = (data_dir.to_owned(), config.clone());
+        let reenroll_handle = handle.clone();
+        HubAccess {
+            client: client.clone(),
+            runtime: handle,
+            reenroll: Arc::new(move |hub: &str, code: &str| {
+                super::enroll::reenroll_running(
+                    &data_dir,
+                    &config,
+                    &journal,
+                    &reenroll_handle,
+                    hub,
+                    code,
+                )
+                .map_err(|e| crate::sanitize::for_terminal(&format!("{e:#}")))
+            }),
+        }
+    };
     let sync = {
         let _enter = rt.enter();
         Arc::new(SyncHandle::spawn(
@@ -88,6 +119,7 @@ pub fn run(data_dir: &Path, config: &KioskConfig) -> anyhow::Result<()> {
         nudge: Box::new(move || nudge.nudge()),
         bell: Box::new(terminal::bell),
         tx: tx.clone(),
+        hub: Some(hub_access),
     };
     terminal::install_panic_hook();
     let mut term = terminal::enter().context("cannot take over the terminal")?;
@@ -113,13 +145,14 @@ pub fn run(data_dir: &Path, config: &KioskConfig) -> anyhow::Result<()> {
     }
     drop(shared);
     match outcome {
+        Ok(Ok(Exit::Admin)) if model.restart => Ok(true),
         Ok(Ok(Exit::Admin)) => {
             tracing::info!("kiosk exited from the admin screen");
-            Ok(())
+            Ok(false)
         }
         Ok(Ok(Exit::Shutdown)) => {
             tracing::info!("kiosk stopped by a signal");
-            Ok(())
+            Ok(false)
         }
         Ok(Err(e)) => Err(e).context("the kiosk screen failed"),
         Err(_) => anyhow::bail!("the kiosk crashed (see the log); restarting it is safe"),

@@ -95,6 +95,14 @@ fn routes() -> Routes {
         ("/api/v1/device/events", events),
         ("/api/v1/device/time", get(api::time::time)),
         ("/api/v1/device/roster", get(api::roster::roster)),
+        (
+            "/api/v1/device/roster/changes",
+            post(api::device_roster::change),
+        ),
+        (
+            "/api/v1/device/roster/candidates",
+            get(api::device_roster::candidates),
+        ),
         ("/api/v1/openapi.json", get(api::health::openapi)),
         ("/healthz", get(api::health::healthz)),
         ("/metrics", get(api::health::metrics)),

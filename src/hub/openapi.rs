@@ -13,6 +13,8 @@ pub const PATHS: &[&str] = &[
     "/api/v1/device/events",
     "/api/v1/device/time",
     "/api/v1/device/roster",
+    "/api/v1/device/roster/changes",
+    "/api/v1/device/roster/candidates",
     "/api/v1/openapi.json",
     "/healthz",
     "/metrics",
@@ -133,6 +135,29 @@ pub fn document() -> Value {
                                 "description": "roster;dur=MS: the hub's time on the request"}}}
                 }), device_errors())
             }},
+            "/api/v1/device/roster/changes": {"post": {
+                "summary": "Replace this device's roster from its Admin screen; the acting person's rights and rank are checked",
+                "security": [{"device": []}],
+                "requestBody": {"required": true, "content": {"application/json":
+                    {"schema": {"$ref": "#/components/schemas/RosterChange"}}}},
+                "responses": merge(json!({
+                    "200": ok("the roster was replaced", schema("RosterChangeApplied")),
+                    "400": error_response("malformed body, a bad group name, or a person or team not of this organisation"),
+                    "403": error_response("the acting person is not of this organisation, is archived, lacks manage_advanced_settings, or may not manage a person added or removed (right and rank)")
+                }), device_errors())
+            }},
+            "/api/v1/device/roster/candidates": {"get": {
+                "summary": "The organisation's people (not archived) and teams, for the device's roster editor",
+                "security": [{"device": []}],
+                "parameters": [{"name": "acting", "in": "query", "required": true,
+                    "schema": {"type": "string", "format": "uuid"},
+                    "description": "the person at the kiosk, who needs manage_advanced_settings"}],
+                "responses": merge(json!({
+                    "200": ok("people and teams by name", schema("RosterCandidates")),
+                    "400": error_response("acting is missing or not a person id"),
+                    "403": error_response("the acting person may not change this device's roster")
+                }), device_errors())
+            }},
             "/api/v1/openapi.json": {"get": {
                 "summary": "This document",
                 "responses": {"200": {"description": "OpenAPI 3 document",
@@ -243,6 +268,26 @@ fn schemas() -> Value {
                         "state": {"type": "object", "description": "the domain's PunchState"},
                         "pin_verifier": {"type": "string", "nullable": true}
                     }}}
+            }},
+        "RosterChange": {"type": "object", "required": ["id", "acting", "entries"],
+            "properties": {
+                "id": uuid,
+                "acting": uuid,
+                "entries": {"type": "array", "items": {"type": "object", "required": ["item"],
+                    "properties": {
+                        "group": {"type": "string"},
+                        "item": {"type": "object", "required": ["type", "id"], "properties": {
+                            "type": {"type": "string", "enum": ["person", "team"]}, "id": uuid}}
+                    }}}
+            }},
+        "RosterChangeApplied": {"type": "object", "required": ["id", "entries"],
+            "properties": {"id": uuid, "entries": {"type": "integer"}}},
+        "RosterCandidates": {"type": "object", "required": ["people", "teams"],
+            "properties": {
+                "people": {"type": "array", "items": {"type": "object", "required": ["id", "name"],
+                    "properties": {"id": uuid, "name": {"type": "string"}}}},
+                "teams": {"type": "array", "items": {"type": "object", "required": ["id", "name"],
+                    "properties": {"id": uuid, "name": {"type": "string"}}}}
             }},
         "TimeResponse": {"type": "object", "required": ["hub_time"],
             "properties": {"hub_time": {"type": "string", "format": "date-time",

@@ -120,6 +120,7 @@
 //!   so a punch does not wait for one (`checkpoint.rs`).
 //! - `benches/journal.rs` measures all this, with 1,000,000 pending rows.
 
+mod admin_changes;
 mod checkpoint;
 mod codec;
 mod error;
@@ -141,6 +142,7 @@ use std::path::{Path, PathBuf};
 use checkpoint::Checkpointer;
 use rusqlite::{Connection, OptionalExtension, Params, Row, Transaction, TransactionBehavior};
 
+pub use admin_changes::AdminChange;
 pub use error::{CORRUPT_RECOVERY, JournalError};
 pub use open::{DB_FILE, LOCK_FILE};
 pub use outbox::{OutboxPos, ParkedEvent};

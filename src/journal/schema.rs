@@ -82,13 +82,28 @@ CREATE TABLE sync_cursor (
 ) STRICT;
 ";
 
+/// Version 2: admin changes made at the kiosk (its roster editor) waiting for
+/// the hub, apart from the event outbox (see admin_changes.rs).
+const V2_ADMIN_CHANGES: &str = "
+CREATE TABLE admin_changes (
+    pos             INTEGER PRIMARY KEY,
+    id              BLOB    NOT NULL UNIQUE,
+    kind            TEXT    NOT NULL CHECK (kind IN ('roster')),
+    acting          BLOB    NOT NULL,
+    body            TEXT    NOT NULL,
+    queued_at_us    INTEGER NOT NULL,
+    state           TEXT    NOT NULL CHECK (state IN ('pending', 'refused')),
+    refused_reason  TEXT
+) STRICT;
+";
+
 /// All migrations, oldest first.
 pub(crate) fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2_ADMIN_CHANGES)])
 }
 
 /// The schema version this build writes.
-pub(crate) const SCHEMA_VERSION: usize = 1;
+pub(crate) const SCHEMA_VERSION: usize = 2;
 
 #[cfg(test)]
 mod tests {

@@ -16,8 +16,9 @@ use serde::de::DeserializeOwned;
 
 use super::clock::ClockSample;
 use super::retry::parse_retry_after;
-use crate::domain::Event;
+use crate::domain::{Event, PersonId};
 use crate::sanitize::for_terminal;
+use crate::wire::device_roster::{RosterCandidates, RosterChangeApplied};
 use crate::wire::{ErrorBody, EventsResponse, RosterResponse, TimeResponse};
 
 /// Largest events or time answer read (1,000 results are about 100 KB).
@@ -183,6 +184,32 @@ impl HubClient {
             body,
             roster: Box::new(roster),
         })
+    }
+
+    /// `POST /api/v1/device/roster/changes`: a roster change made at this
+    /// kiosk, its body as queued (a `wire::device_roster::RosterChange`).
+    pub async fn send_roster_change(&self, body: &str) -> Result<RosterChangeApplied, CallError> {
+        let request = self
+            .http
+            .post(self.endpoint("api/v1/device/roster/changes")?)
+            .bearer_auth(&self.token)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_owned());
+        let response = send(request).await?;
+        let bytes = read_answer(response, MAX_SMALL_ANSWER).await?;
+        parse(&bytes, "roster change answer")
+    }
+
+    /// `GET /api/v1/device/roster/candidates?acting=ID`: who could be put on
+    /// this device's roster, as `acting` may see it.
+    pub async fn roster_candidates(&self, acting: PersonId) -> Result<RosterCandidates, CallError> {
+        let mut url = self.endpoint("api/v1/device/roster/candidates")?;
+        url.query_pairs_mut()
+            .append_pair("acting", &acting.to_string());
+        let request = self.http.get(url).bearer_auth(&self.token);
+        let response = send(request).await?;
+        let bytes = read_answer(response, MAX_ROSTER_ANSWER).await?;
+        parse(&bytes, "roster candidates")
     }
 
     /// `GET /api/v1/device/time`, timed for the clock offset estimate.

@@ -5,8 +5,10 @@
 //! - [`worker`]: the one task that drains the outbox and pulls the roster;
 //! - [`retry`]: backoff with full jitter and `Retry-After`;
 //! - [`clock`]: the offset to the hub's clock;
-//! - [`status`]: what the screen is told.
+//! - [`status`]: what the screen is told;
+//! - [`admin_changes`]: roster changes made at the kiosk, sent after the events.
 
+pub mod admin_changes;
 pub mod client;
 pub mod clock;
 pub mod enroll;

@@ -264,6 +264,10 @@ impl Worker {
             self.pull_roster_and_clock().await?;
             self.roster_due = Instant::now() + self.settings.roster_refresh;
         }
+        // Roster changes made at this kiosk; once applied, its roster is stale.
+        if super::admin_changes::send_queued(&self.journal, &self.client).await > 0 {
+            self.roster_due = Instant::now();
+        }
         self.succeeded();
         Ok(pushed)
     }

@@ -9,6 +9,8 @@ pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 /// Touch targets (action buttons, PIN keys) are at least this many rows tall.
 pub const BUTTON_HEIGHT: u16 = 3;
+/// Home's roster cells are touch targets too.
+pub const CELL_HEIGHT: u16 = BUTTON_HEIGHT;
 
 pub fn too_small(area: Rect) -> bool {
     area.width < MIN_WIDTH || area.height < MIN_HEIGHT
@@ -57,20 +59,25 @@ impl HomeLayout {
         usize::from((self.grid.width / self.cell_width).max(1))
     }
 
+    /// Rows of cells on a page.
+    pub fn rows(&self) -> usize {
+        usize::from(self.grid.height / CELL_HEIGHT)
+    }
+
     pub fn per_page(&self) -> usize {
-        self.columns() * usize::from(self.grid.height)
+        self.columns() * self.rows()
     }
 
     /// The cell of the `i`th person on the page, row by row.
     pub fn cell(&self, i: usize) -> Option<Rect> {
         let cols = self.columns();
         let (r, c) = (i / cols, i % cols);
-        let y = u16::try_from(r).ok()?;
-        if y >= self.grid.height {
+        if r >= self.rows() {
             return None;
         }
+        let y = u16::try_from(r).ok()? * CELL_HEIGHT;
         let x = self.grid.x + u16::try_from(c).ok()? * self.cell_width;
-        Some(Rect::new(x, self.grid.y + y, self.cell_width, 1))
+        Some(Rect::new(x, self.grid.y + y, self.cell_width, CELL_HEIGHT))
     }
 
     /// The index on the page of the cell at a tap, if any.
@@ -79,10 +86,11 @@ impl HomeLayout {
             return None;
         }
         let c = usize::from((column - self.grid.x) / self.cell_width);
-        if c >= self.columns() {
+        let r = usize::from((row - self.grid.y) / CELL_HEIGHT);
+        if c >= self.columns() || r >= self.rows() {
             return None;
         }
-        Some(usize::from(row - self.grid.y) * self.columns() + c)
+        Some(r * self.columns() + c)
     }
 }
 

@@ -31,6 +31,8 @@ pub enum Action {
     CheckOut,
     Crew,
     MissedPunch,
+    /// A supervisor enters someone's start or finish time (punch mode override).
+    Override,
 }
 
 /// Crew buttons of the Team lead screen.
@@ -55,6 +57,11 @@ pub enum Done {
 pub enum Purpose {
     Punch,
     Admin,
+    /// A supervisor signs in to enter a time: for `subject` (from the
+    /// missed-punch screen), or for someone they pick next.
+    Override {
+        subject: Option<PersonId>,
+    },
 }
 
 /// The job picker over the Actions or Team lead screen.
@@ -113,6 +120,35 @@ pub enum Screen {
         admin: PersonId,
         page: AdminPage,
     },
+    /// A supervisor picks whose start or finish time to enter.
+    OverridePick {
+        supervisor: PersonId,
+        query: String,
+        selected: usize,
+    },
+    /// A supervisor enters `subject`'s start or finish time, then a reason.
+    Override {
+        supervisor: PersonId,
+        subject: PersonId,
+        form: OverrideForm,
+    },
+}
+
+/// The supervisor's entry: which punch, the day and the typed time, then the
+/// reason (a preset, or typed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OverrideForm {
+    pub punch: crate::domain::EnteredPunch,
+    /// The local day the time is on.
+    pub day: chrono::NaiveDate,
+    /// HHMM as typed, up to four digits.
+    pub digits: String,
+    /// The checked instant: set once the time was accepted, when the reason is asked.
+    pub at: Option<DateTime<Utc>>,
+    /// The reason button selected (Enter chooses it).
+    pub selected: usize,
+    /// The typed reason, once "other" was chosen.
+    pub other: Option<String>,
 }
 
 impl Screen {
@@ -137,6 +173,78 @@ pub enum AdminPage {
     },
     Device,
     ConfirmExit,
+    /// The device roster editor.
+    Roster(RosterEditor),
+    /// Sync and clock: link, queues, last answer, clock offset.
+    Sync {
+        changes: Option<Result<Vec<AdminChangeRow>, String>>,
+    },
+    /// Enroll this kiosk again (a new hub URL and one-time code).
+    Reenroll(ReenrollForm),
+}
+
+/// One line of the device roster editor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EditEntry {
+    pub item: crate::wire::RosterItem,
+    pub name: String,
+    pub group: Option<String>,
+}
+
+/// What the roster editor is doing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EditMode {
+    List,
+    /// Typing the group (tab) of the selected entry.
+    Group {
+        text: String,
+    },
+    /// Picking someone to add, from the hub's list.
+    Add {
+        query: String,
+        selected: usize,
+        candidates: Option<Result<Vec<EditEntry>, String>>,
+    },
+}
+
+/// The device roster editor: the entries as they will be sent, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RosterEditor {
+    pub entries: Option<Result<Vec<EditEntry>, String>>,
+    pub cursor: usize,
+    pub mode: EditMode,
+    /// Changed since loaded or saved.
+    pub dirty: bool,
+}
+
+/// A roster change made here, as the sync view lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdminChangeRow {
+    pub queued_at: DateTime<Utc>,
+    pub by: String,
+    /// Why the hub refused it; `None` while it waits.
+    pub refused: Option<String>,
+}
+
+/// The re-enroll form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReenrollForm {
+    pub url: String,
+    pub code: String,
+    /// 0: the URL, 1: the code.
+    pub field: usize,
+    pub step: ReenrollStep,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReenrollStep {
+    Editing,
+    /// Asked to confirm, with the events still waiting.
+    Confirm,
+    Working,
+    Failed(String),
+    /// Enrolled as this device name; the kiosk restarts.
+    Done(String),
 }
 
 /// A message on the current screen until the next input.
@@ -157,6 +265,12 @@ pub enum Notice {
     NoJobs,
     /// A failure outside the domain (a broken PIN verifier...), already worded.
     Problem(String),
+    /// The roster change is in the journal, on its way to the hub.
+    Queued,
+    /// Leaving the roster editor would drop changes.
+    Unsaved,
+    /// The entered re-enrollment URL or code cannot be used.
+    BadEnrollment,
 }
 
 /// A decision sent to the journal and not answered yet.
@@ -202,6 +316,10 @@ pub struct Model {
     pub last_input: DateTime<Utc>,
     pub next_request: u64,
     pub exiting: bool,
+    /// When the hub last answered (the sync status said online).
+    pub last_sync: Option<DateTime<Utc>>,
+    /// Leave the screen to start the kiosk again (after re-enrolling).
+    pub restart: bool,
 }
 
 impl Model {
@@ -224,6 +342,8 @@ impl Model {
             last_input: now,
             next_request: 1,
             exiting: false,
+            last_sync: None,
+            restart: false,
         }
     }
 

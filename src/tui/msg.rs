@@ -5,9 +5,11 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::input::KeyInput;
+use super::model::{AdminChangeRow, EditEntry};
 use super::roster::Roster;
 use crate::domain::{Event, EventDraft, EventId, PersonId, PinAttempts};
 use crate::sync::status::SyncStatus;
+use crate::wire::RosterEntry;
 
 #[derive(Clone, Debug)]
 pub enum Msg {
@@ -54,6 +56,16 @@ pub enum Msg {
     },
     /// The answer to [`Cmd::LoadParked`].
     Parked(Result<Vec<ParkedRow>, String>),
+    /// The answer to [`Cmd::LoadRosterEntries`].
+    RosterEntries(Result<Vec<EditEntry>, String>),
+    /// The answer to [`Cmd::LoadCandidates`]: people and teams to add.
+    Candidates(Result<Vec<EditEntry>, String>),
+    /// The answer to [`Cmd::QueueRosterChange`]: in the journal, or why not.
+    AdminQueued(Result<(), String>),
+    /// The answer to [`Cmd::LoadAdminChanges`].
+    AdminChanges(Result<Vec<AdminChangeRow>, String>),
+    /// The answer to [`Cmd::Reenroll`]: the device's new name, or why not.
+    Reenrolled(Result<String, String>),
 }
 
 /// What the journal committed, with the hours of the person it was for.
@@ -112,4 +124,22 @@ pub enum Cmd {
     RetryParked(EventId),
     /// Leave the kiosk (Admin only).
     Exit,
+    /// The roster editor's entries: the latest roster change queued here, else
+    /// the cached roster.
+    LoadRosterEntries,
+    /// Ask the hub who could be put on the roster (as `acting` may see it).
+    LoadCandidates {
+        acting: PersonId,
+    },
+    /// Queue the whole roster as `acting` edited it, for the sync worker to send.
+    QueueRosterChange {
+        acting: PersonId,
+        entries: Vec<RosterEntry>,
+    },
+    LoadAdminChanges,
+    /// Enroll again at `hub` with a one-time `code`; pending events stay.
+    Reenroll {
+        hub: String,
+        code: String,
+    },
 }

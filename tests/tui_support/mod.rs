@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use tapin::domain::{
     DeviceId, Directory, Event, EventDraft, EventId, Job, JobAccess, JobId, OrgSettings, Person,
-    PersonId, Preset, PunchState, Role, RoleId, Team, TeamId, TrackingMode,
+    PersonId, Preset, PunchState, Right, RightSet, Role, RoleId, Team, TeamId, TrackingMode,
 };
 use tapin::tui::input::KeyInput;
 use tapin::tui::model::{DeviceInfo, Model};
@@ -246,4 +246,78 @@ pub fn render(model: &mut Model, width: u16, height: u16) -> String {
         out.push('\n');
     }
     out
+}
+
+pub const SUE: PersonId = PersonId(Uuid::from_u128(60));
+pub const SAM: PersonId = PersonId(Uuid::from_u128(61));
+pub const LEO: PersonId = PersonId(Uuid::from_u128(62));
+pub const SUPERVISOR_ROLE: RoleId = RoleId(Uuid::from_u128(32));
+pub const SHIFT_LEAD_ROLE: RoleId = RoleId(Uuid::from_u128(33));
+/// A manager: may change the device roster and re-enroll it.
+pub const MAX: PersonId = PersonId(Uuid::from_u128(63));
+pub const MANAGER_ROLE: RoleId = RoleId(Uuid::from_u128(34));
+
+/// The fixture roster plus two supervisors (Sue, and Sam who forgot to clock
+/// out yesterday), Leo, a shift lead whose role may override punches but not
+/// the date lock, and Max, a manager.
+pub fn response_with(settings: OrgSettings) -> RosterResponse {
+    let mut r = response();
+    let person = |id, name: &str, role, badge: &str| Person {
+        id,
+        name: name.into(),
+        badge: Some(badge.into()),
+        mode: TrackingMode::Personal,
+        team: None,
+        role,
+        archived: false,
+        jobs: JobAccess::All,
+    };
+    r.directory
+        .upsert_role(Role::preset(Preset::Supervisor, SUPERVISOR_ROLE));
+    r.directory
+        .upsert_role(Role::preset(Preset::Manager, MANAGER_ROLE));
+    r.directory.upsert_role(Role {
+        id: SHIFT_LEAD_ROLE,
+        name: "Shift lead".into(),
+        rank: 8,
+        rights: RightSet::of(&[Right::TrackOwnTime, Right::OverridePunchMode]),
+        fixed: false,
+        preset: None,
+    });
+    for (id, name, role, badge) in [
+        (SUE, "Sue Supervisor", SUPERVISOR_ROLE, "3001"),
+        (SAM, "Sam Supervisor", SUPERVISOR_ROLE, "3002"),
+        (LEO, "Leo Shiftlead", SHIFT_LEAD_ROLE, "3003"),
+        (MAX, "Max Manager", MANAGER_ROLE, "3004"),
+    ] {
+        r.directory.upsert_person(person(id, name, role, badge));
+        r.entries.push(RosterEntry {
+            group: Some("Office".into()),
+            item: RosterItem::Person(id),
+        });
+    }
+    r.directory.set_settings(settings);
+    let yesterday = Utc.with_ymd_and_hms(2026, 3, 9, 8, 0, 0).unwrap();
+    for (id, state) in [
+        (SUE, PunchState::out()),
+        (SAM, PunchState::clocked_in(yesterday)),
+        (LEO, PunchState::out()),
+        (MAX, PunchState::out()),
+    ] {
+        r.people.push(RosterPerson {
+            id,
+            state,
+            pin_verifier: Some(format!("verifier-{}", id.0.as_u128())),
+        });
+    }
+    r
+}
+
+pub fn model_for(settings: OrgSettings) -> Model {
+    let mut m = Model::new(ScreenSettings::default(), device(), now());
+    update(
+        &mut m,
+        Msg::Roster(Ok(Box::new(Roster::from_response(response_with(settings))))),
+    );
+    m
 }

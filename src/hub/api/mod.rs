@@ -3,6 +3,7 @@
 //! and answers JSON or an [`ApiError`](super::error::ApiError).
 
 pub mod admin;
+pub mod device_roster;
 pub mod enroll;
 pub mod events;
 pub mod health;

@@ -2,6 +2,8 @@
 //! the PIN check on its own thread, the bell and the sync nudge. Answers come
 //! back as messages.
 
+mod admin;
+
 use std::sync::mpsc::Sender;
 
 use chrono::{DateTime, Utc};
@@ -25,7 +27,12 @@ pub struct Services {
     pub bell: Box<dyn FnMut() + Send>,
     /// Where answers from other threads go.
     pub tx: Sender<LoopEvent>,
+    /// The hub, for the Admin screen's roster editor and re-enrollment (`None`
+    /// in tests and benches without one).
+    pub hub: Option<HubAccess>,
 }
+
+pub use admin::{HubAccess, ROSTER_CHANGE};
 
 fn lock(journal: &SharedJournal) -> std::sync::MutexGuard<'_, Journal> {
     // A panic elsewhere while holding the journal leaves it usable: every
@@ -155,6 +162,13 @@ pub fn execute(services: &mut Services, cmd: Cmd, roster: Option<&Roster>) -> Ve
             Vec::new()
         }
         Cmd::Exit => Vec::new(),
+        Cmd::LoadRosterEntries => vec![admin::roster_entries(services, roster)],
+        Cmd::LoadCandidates { acting } => admin::load_candidates(services, acting),
+        Cmd::QueueRosterChange { acting, entries } => {
+            vec![admin::queue_roster_change(services, acting, entries)]
+        }
+        Cmd::LoadAdminChanges => vec![admin::admin_changes(services, roster)],
+        Cmd::Reenroll { hub, code } => admin::reenroll(services, hub, code),
     }
 }
 

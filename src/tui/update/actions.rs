@@ -25,6 +25,9 @@ pub fn available(roster: &Roster, person: PersonId, proven: bool) -> Vec<Action>
         } else if has_jobs {
             out.push(Action::CheckIn);
         }
+        if proven && super::supervisor::may_override_anyone(roster, person) {
+            out.push(Action::Override);
+        }
         return out;
     }
     if state.is_on_break() {
@@ -47,6 +50,9 @@ pub fn available(roster: &Roster, person: PersonId, proven: bool) -> Vec<Action>
     // who they are, and last, as the rarest.
     if proven && state.is_clocked_in() {
         out.push(Action::MissedPunch);
+    }
+    if proven && super::supervisor::may_override_anyone(roster, person) {
+        out.push(Action::Override);
     }
     out
 }
@@ -171,6 +177,9 @@ fn run(
                 picker: None,
             };
             return Vec::new();
+        }
+        Action::Override => {
+            return super::supervisor::start_from_actions(model, person, method);
         }
         Action::MissedPunch => {
             let since = model

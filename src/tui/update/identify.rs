@@ -154,7 +154,8 @@ pub(super) fn picked(
     method: Method,
     purpose: Purpose,
 ) -> Vec<Cmd> {
-    let needs_pin = purpose == Purpose::Admin
+    // Admin and a supervisor's override always take the person's own PIN.
+    let needs_pin = matches!(purpose, Purpose::Admin | Purpose::Override { .. })
         || match model.settings.pin {
             PinPolicy::Never => false,
             PinPolicy::UnlessBadge => method != Method::Badge,
@@ -193,6 +194,9 @@ fn identified(
     let Some(roster) = model.roster.as_ref() else {
         return Vec::new();
     };
+    if let Purpose::Override { subject } = purpose {
+        return super::supervisor::signed_in(model, person, subject);
+    }
     if purpose == Purpose::Admin {
         let admin = roster
             .dir

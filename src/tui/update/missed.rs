@@ -3,8 +3,10 @@
 //! recorded for a supervisor's review (`Intent::ReportMissedPunch`).
 
 use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
+use ratatui::layout::Rect;
 
 use super::super::input::KeyInput;
+use super::super::layout;
 use super::super::model::{Action, Done, Model, Notice, Screen};
 use super::super::msg::{Cmd, Msg};
 use super::punch::{Punch, decide_and_record};
@@ -49,7 +51,19 @@ pub fn left_at(model: &Model, since: DateTime<Utc>, hhmm: &str) -> Option<DateTi
     })
 }
 
+/// The "a supervisor enters the time" button under the time box.
+pub fn missed_button(area: Rect) -> Rect {
+    let body = layout::page(area).body;
+    Rect::new(
+        body.x + 2,
+        body.y + 7,
+        body.width.saturating_sub(4).min(50),
+        layout::BUTTON_HEIGHT,
+    )
+}
+
 pub(super) fn input(model: &mut Model, msg: Msg) -> Vec<Cmd> {
+    let button = missed_button(super::area(model));
     let Screen::MissedPunch {
         person,
         method,
@@ -65,6 +79,13 @@ pub(super) fn input(model: &mut Model, msg: Msg) -> Vec<Cmd> {
         Msg::Key(KeyInput::Char(c)) if c.is_ascii_digit() && digits.len() < 4 => digits.push(c),
         Msg::Key(KeyInput::Backspace) => {
             digits.pop();
+        }
+        // A supervisor enters the actual time instead (their own PIN next).
+        Msg::Key(KeyInput::Char('s' | 'S')) => {
+            return super::supervisor::sign_in_for(model, person);
+        }
+        Msg::Tap { column, row } if layout::contains(button, column, row) => {
+            return super::supervisor::sign_in_for(model, person);
         }
         // "I am still here": on to the usual buttons.
         Msg::Key(KeyInput::Escape) => {

@@ -11,6 +11,9 @@ mod crew;
 mod identify;
 mod missed;
 mod punch;
+mod reenroll;
+mod roster_editor;
+mod supervisor;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use ratatui::layout::Rect;
@@ -20,9 +23,16 @@ use super::model::{Model, NotRecorded, Screen};
 use super::msg::{Cmd, Msg};
 
 pub use actions::{available, jobs_for};
+pub use admin::{ADMIN_MENU, AdminItem, admin_menu_layout};
 pub use crew::{CREW_ACTIONS, crew_jobs, crew_layout, crew_of};
 pub use identify::tab_labels as identify_tab_labels;
-pub use missed::left_at;
+pub use missed::{left_at, missed_button};
+pub use reenroll::usable as enrollment_usable;
+pub use roster_editor::{EDIT_BUTTONS, EditButton, addable, editor_scroll, roster_editor_layout};
+pub use supervisor::{
+    OVERRIDE_REASONS, OverrideLayout, entered_at, may_override, may_override_anyone,
+    override_candidates, override_layout,
+};
 
 /// The admin hotkey (then an administrator's badge or name, and their PIN).
 pub const ADMIN_KEY: KeyInput = KeyInput::F(12);
@@ -38,6 +48,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::Sync(status) => {
+            if status.link == crate::sync::status::Link::Online {
+                model.last_sync = Some(model.now);
+            }
             model.sync = Some(*status);
             Vec::new()
         }
@@ -58,6 +71,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
         } => identify::pin_checked(model, request, person, result),
         Msg::PinAttempts { person, attempts } => identify::pin_attempts(model, person, attempts),
         Msg::Parked(rows) => admin::parked(model, rows),
+        Msg::RosterEntries(entries) => roster_editor::loaded(model, entries),
+        Msg::Candidates(found) => roster_editor::candidates(model, found),
+        Msg::AdminQueued(result) => roster_editor::queued(model, result),
+        Msg::AdminChanges(rows) => admin::admin_changes(model, rows),
+        Msg::Reenrolled(result) => reenroll::reenrolled(model, result),
         // Locked down: Ctrl-C, Ctrl-Z, Ctrl-\, Ctrl-D do nothing anywhere.
         Msg::Ctrl(_) => Vec::new(),
         Msg::Key(_) | Msg::Badge(_) | Msg::BadScan | Msg::Tap { .. } => input(model, msg),
@@ -76,7 +94,7 @@ fn tick(model: &mut Model, now: DateTime<Utc>, utc_offset_secs: i32) -> Vec<Cmd>
             }
         }
         // Nothing waits on the person while the journal or the PIN check answers.
-        _ if model.pending.is_some() || model.checking_pin.is_some() => {}
+        _ if model.pending.is_some() || model.checking_pin.is_some() || reenrolling(model) => {}
         _ => {
             if now - model.last_input >= idle {
                 go_home(model);
@@ -84,6 +102,20 @@ fn tick(model: &mut Model, now: DateTime<Utc>, utc_offset_secs: i32) -> Vec<Cmd>
         }
     }
     Vec::new()
+}
+
+/// Re-enrollment is waiting for the hub.
+fn reenrolling(model: &Model) -> bool {
+    matches!(
+        &model.screen,
+        Screen::Admin {
+            page: super::model::AdminPage::Reenroll(super::model::ReenrollForm {
+                step: super::model::ReenrollStep::Working,
+                ..
+            }),
+            ..
+        }
+    )
 }
 
 /// The whole screen, as the views are drawn on it (taps are hit-tested here).
@@ -129,6 +161,8 @@ fn input(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             }
         }
         Screen::Admin { .. } => admin::input(model, msg),
+        Screen::OverridePick { .. } => supervisor::pick_input(model, msg),
+        Screen::Override { .. } => supervisor::input(model, msg),
     }
 }
 

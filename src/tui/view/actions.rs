@@ -11,7 +11,7 @@ use super::super::layout;
 use super::super::model::{Action, CrewAction, JobPicker, Model, Screen};
 use super::super::text;
 use super::super::theme::Theme;
-use super::super::update::{available, jobs_for};
+use super::super::update::{available, jobs_for, missed_button};
 use super::{button, header, hhmm, hint, long_date, notice, status};
 use crate::domain::{JobId, PersonId};
 
@@ -26,6 +26,7 @@ pub fn label(s: &Catalog, a: Action) -> &'static str {
         Action::CheckOut => s.check_out,
         Action::Crew => s.crew,
         Action::MissedPunch => s.missed_punch,
+        Action::Override => s.override_action,
     }
 }
 
@@ -101,6 +102,13 @@ pub(super) fn draw(model: &Model, frame: &mut Frame, area: Rect, theme: &Theme) 
                     .style(theme.title)
                     .block(Block::default().borders(Borders::ALL)),
                 Rect::new(p.body.x + 2, p.body.y + 3, 11, 3),
+            );
+            button(
+                frame,
+                missed_button(area),
+                "s",
+                s.missed_supervisor,
+                theme.base,
             );
             hint(frame, p.hint, s.missed_hint, theme);
         }

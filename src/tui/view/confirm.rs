@@ -42,7 +42,11 @@ pub(super) fn draw(model: &Model, frame: &mut Frame, area: Rect, theme: &Theme) 
                 .and_then(|j| model.roster.as_ref()?.dir.job(j))
                 .map(|j| format!(": {}", text::fit(&j.name, 30)))
                 .unwrap_or_default();
-            format!("{}{job}", label(s, *action))
+            let what = match action {
+                Action::Override => s.override_done,
+                a => label(s, *a),
+            };
+            format!("{what}{job}")
         }
         Done::Crew { action, count } => format!("{} ({count})", crew_label(s, *action)),
     };

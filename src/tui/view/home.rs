@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::super::layout;
 use super::super::model::Model;
@@ -60,9 +60,11 @@ fn grid(model: &Model, frame: &mut Frame, l: &layout::HomeLayout, theme: &Theme)
         return;
     };
     let people = roster.tab_people(model.tab);
-    let cw = usize::from(l.cell_width) - 1;
-    let status_w = 12;
-    let name_w = cw.saturating_sub(status_w + 2);
+    // Each cell is a bordered touch target (three rows); one column between cells.
+    let cw = usize::from(l.cell_width).saturating_sub(1);
+    let inner = cw.saturating_sub(2);
+    let status_w = 12.min(inner / 2);
+    let name_w = inner.saturating_sub(status_w + 3);
     for (i, person) in people.iter().skip(model.scroll).enumerate() {
         let Some(r) = l.cell(i) else {
             break;
@@ -71,13 +73,22 @@ fn grid(model: &Model, frame: &mut Frame, l: &layout::HomeLayout, theme: &Theme)
         let name = text::fit(roster.name(*person), name_w);
         let pad = name_w.saturating_sub(text::width(&name));
         let word = text::fit(&word, status_w);
+        let r = Rect::new(r.x, r.y, r.width.saturating_sub(1), r.height);
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled(format!("{sym} "), style),
                 Span::styled(name, theme.base),
                 Span::raw(" ".repeat(pad + 1)),
                 Span::styled(word, style),
-            ])),
+            ]))
+            .block(Block::default().borders(Borders::ALL).border_style(style)),
+            r,
+        );
+    }
+    if model.scroll > 0 {
+        let r = Rect::new(l.grid.x + l.grid.width.saturating_sub(16), l.tabs.y, 6, 1);
+        frame.render_widget(
+            Paragraph::new("▲").style(theme.muted.add_modifier(Modifier::BOLD)),
             r,
         );
     }

@@ -25,6 +25,7 @@ pub(super) fn draw(model: &Model, frame: &mut Frame, area: Rect, theme: &Theme) 
             let title = match purpose {
                 Purpose::Punch => s.search_title,
                 Purpose::Admin => s.admin_login,
+                Purpose::Override { .. } => s.override_login,
             };
             frame.render_widget(Paragraph::new(title).style(theme.title), p.subtitle);
             search(model, frame, p.body, query, *selected, theme);

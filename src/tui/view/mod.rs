@@ -10,6 +10,9 @@ mod confirm;
 mod crew;
 mod home;
 mod identify;
+mod reenroll;
+mod roster_editor;
+mod supervisor;
 
 use chrono::{DateTime, Datelike, Utc};
 use ratatui::Frame;
@@ -50,6 +53,9 @@ pub fn view(model: &Model, frame: &mut Frame) {
         Screen::Crew { .. } => crew::draw(model, frame, area, &theme),
         Screen::Confirm { .. } => confirm::draw(model, frame, area, &theme),
         Screen::Admin { .. } => admin::draw(model, frame, area, &theme),
+        Screen::OverridePick { .. } | Screen::Override { .. } => {
+            supervisor::draw(model, frame, area, &theme)
+        }
     }
 }
 
@@ -237,13 +243,21 @@ pub(super) fn notice(model: &Model, frame: &mut Frame, r: Rect, theme: &Theme) {
         Notice::BadTime => s.bad_time.to_owned(),
         Notice::NoJobs => s.no_jobs.to_owned(),
         Notice::Problem(p) => p.clone(),
+        Notice::Queued => s.editor_queued.to_owned(),
+        Notice::Unsaved => s.editor_unsaved.to_owned(),
+        Notice::BadEnrollment => s.bad_enrollment.to_owned(),
+    };
+    // Good news is not drawn as an error: its own symbol and colour.
+    let (symbol, style) = match n {
+        Notice::Queued => ("✔", theme.ok),
+        _ => ("⚠", theme.error),
     };
     let line = format!(
-        "⚠ {}",
+        "{symbol} {}",
         text::fit(&text, usize::from(r.width).saturating_sub(2))
     );
     frame.render_widget(
-        Paragraph::new(line).style(theme.error.add_modifier(Modifier::BOLD)),
+        Paragraph::new(line).style(style.add_modifier(Modifier::BOLD)),
         r,
     );
 }

@@ -18,6 +18,7 @@
 
 mod audit;
 mod device_admin;
+mod device_roster;
 mod dump;
 mod jobs;
 mod load;
