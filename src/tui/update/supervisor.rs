@@ -86,6 +86,7 @@ pub fn override_layout(area: Rect) -> OverrideLayout {
     let h = layout::BUTTON_HEIGHT;
     let band1 = body.y + 2;
     let band2 = band1 + h + 1;
+    let punch_w = body.width.saturating_sub(5).min(60) / 2;
     let reasons_body = Rect::new(
         body.x,
         body.y + 2,
@@ -94,7 +95,10 @@ pub fn override_layout(area: Rect) -> OverrideLayout {
     );
     OverrideLayout {
         intro: Rect::new(x, body.y, body.width.saturating_sub(4), 1),
-        punch: [Rect::new(x, band1, 20, h), Rect::new(x + 21, band1, 20, h)],
+        punch: [
+            Rect::new(x, band1, punch_w, h),
+            Rect::new(x + punch_w + 1, band1, punch_w, h),
+        ],
         day_back: Rect::new(x, band2, 5, h),
         day: Rect::new(x + 6, band2, 30, h),
         day_forward: Rect::new(x + 37, band2, 5, h),

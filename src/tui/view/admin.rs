@@ -99,7 +99,8 @@ pub(super) fn draw(model: &Model, frame: &mut Frame, area: Rect, theme: &Theme) 
         }
         AdminPage::Reenroll(form) => {
             super::reenroll::draw(model, frame, area, form, theme);
-            (Vec::new(), s.reenroll_hint)
+            let editing = form.step == super::super::model::ReenrollStep::Editing;
+            (Vec::new(), if editing { s.reenroll_hint } else { "" })
         }
     };
     if !lines.is_empty() {
@@ -165,7 +166,7 @@ fn sync_page<'a>(
     lines.push(Line::from(text::fit(&row(s.clock_title, offset), w)));
     if clock.is_some() {
         lines.push(if skewed {
-            Line::styled(text::fit(s.clock_warn, w), theme.error)
+            Line::styled(s.clock_warn, theme.error)
         } else {
             Line::styled(format!("{:<18} {}", "", s.clock_ok), theme.ok)
         });
@@ -188,12 +189,14 @@ fn sync_page<'a>(
                     None => (s.sync_change_waiting.to_owned(), theme.warn),
                     Some(why) => (fill(s.sync_change_refused, &[why]), theme.error),
                 };
+                // The hub's reason may be long: wrapped, not cut.
                 let line = format!(
-                    "{} {} — {state}",
+                    "{} {} — {}",
                     model.local(r.queued_at).format("%m-%d %H:%M"),
-                    text::fit(&r.by, 24)
+                    text::fit(&r.by, 24),
+                    crate::sanitize::for_terminal(&state)
                 );
-                lines.push(Line::styled(text::fit(&line, w), style));
+                lines.push(Line::styled(line, style));
             }
         }
     }

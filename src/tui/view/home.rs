@@ -4,8 +4,8 @@
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Modifier;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 
 use super::super::layout;
 use super::super::model::Model;
@@ -60,29 +60,30 @@ fn grid(model: &Model, frame: &mut Frame, l: &layout::HomeLayout, theme: &Theme)
         return;
     };
     let people = roster.tab_people(model.tab);
-    // Each cell is a bordered touch target (three rows); one column between cells.
-    let cw = usize::from(l.cell_width).saturating_sub(1);
-    let inner = cw.saturating_sub(2);
-    let status_w = 12.min(inner / 2);
-    let name_w = inner.saturating_sub(status_w + 3);
+    // Each cell is a touch target three rows tall: a bar in the status colour
+    // beside the name and, under it, the status (symbol and word: colour is
+    // never the only signal); the third row spaces the cells apart.
+    let inner = usize::from(l.cell_width).saturating_sub(3);
     for (i, person) in people.iter().skip(model.scroll).enumerate() {
         let Some(r) = l.cell(i) else {
             break;
         };
         let (sym, word, style) = status(model, &roster.state(*person), theme);
-        let name = text::fit(roster.name(*person), name_w);
-        let pad = name_w.saturating_sub(text::width(&name));
-        let word = text::fit(&word, status_w);
-        let r = Rect::new(r.x, r.y, r.width.saturating_sub(1), r.height);
+        let name = text::fit(roster.name(*person), inner);
+        let word = text::fit(&format!("{sym} {word}"), inner);
+        let card = Rect::new(r.x, r.y, r.width.saturating_sub(1), r.height.min(2));
         frame.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled(format!("{sym} "), style),
-                Span::styled(name, theme.base),
-                Span::raw(" ".repeat(pad + 1)),
-                Span::styled(word, style),
-            ]))
-            .block(Block::default().borders(Borders::ALL).border_style(style)),
-            r,
+            Paragraph::new(vec![
+                Line::styled(name, theme.base.add_modifier(Modifier::BOLD)),
+                Line::styled(word, style),
+            ])
+            .block(
+                Block::default()
+                    .borders(Borders::LEFT)
+                    .border_type(BorderType::Thick)
+                    .border_style(style),
+            ),
+            card,
         );
     }
     if model.scroll > 0 {
