@@ -273,7 +273,87 @@ async fn queued_changes_are_sent_and_refusals_kept(url: String) {
     assert!(next.is_some_and(|c| c.acting == mia && c.refused.is_none()));
 }
 
+/// The running sync worker sends a change queued while it runs (after a
+/// nudge), and fetches the changed roster at once (the roster refresh is ten
+/// minutes away).
+async fn the_sync_worker_sends_queued_changes_and_refetches_the_roster(url: String) {
+    let s = site(&url).await;
+    let store = &s.hub.store;
+    let r = roles(store, s.org).await;
+    let mia = person(
+        store,
+        s.org,
+        "Mia Manager",
+        preset_role(&r, Preset::Manager).id,
+    )
+    .await;
+    let ana = person(store, s.org, "Ana User", preset_role(&r, Preset::User).id).await;
+    let dev = enrolled_device(&s.hub, s.org, "Front desk").await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::open(dir.path(), JournalOptions::default()).unwrap();
+    let journal = std::sync::Arc::new(std::sync::Mutex::new(journal));
+    let client = HubClient::new(
+        &reqwest::Url::parse(&s.hub.base).unwrap(),
+        &dev.device_token,
+        Timeouts {
+            connect: Duration::from_secs(5),
+            request: Duration::from_secs(10),
+        },
+    )
+    .unwrap();
+    let worker = tapin::sync::worker::SyncHandle::spawn(
+        journal.clone(),
+        client,
+        tapin::sync::worker::WorkerSettings {
+            batch_size: 100,
+            backoff_base: Duration::from_millis(5),
+            backoff_cap: Duration::from_millis(200),
+            roster_refresh: Duration::from_secs(600),
+            skew_threshold: Duration::from_secs(60),
+        },
+    );
+    // The first roster (empty) arrives.
+    let cached_entries = |journal: &tapin::sync::worker::SharedJournal| {
+        let j = journal.lock().unwrap();
+        j.cached_roster().unwrap().map(|c| {
+            serde_json::from_slice::<tapin::wire::RosterResponse>(&c.body)
+                .unwrap()
+                .entries
+        })
+    };
+    assert!(
+        hub_support::eventually(Duration::from_secs(20), || {
+            let got = cached_entries(&journal);
+            async move { got.is_some() }
+        })
+        .await
+    );
+    let wanted = vec![entry(Some("Office"), ana)];
+    let body = change(mia, &wanted);
+    let id: uuid::Uuid = serde_json::from_value(body["id"].clone()).unwrap();
+    journal
+        .lock()
+        .unwrap()
+        .queue_admin_change(id, "roster", mia, &body.to_string(), Utc::now())
+        .unwrap();
+    worker.nudge();
+    let arrived = hub_support::eventually(Duration::from_secs(20), || {
+        let got = cached_entries(&journal);
+        let wanted = wanted.clone();
+        async move { got == Some(wanted) }
+    })
+    .await;
+    assert!(arrived, "the kiosk's cached roster shows the change");
+    assert!(journal.lock().unwrap().admin_changes().unwrap().is_empty());
+    assert_eq!(
+        fetch_roster(&s.hub, &dev.device_token).await.entries,
+        wanted
+    );
+    worker.stop().await;
+}
+
 on_both!(
     the_acting_persons_right_and_rank_decide,
-    queued_changes_are_sent_and_refusals_kept
+    queued_changes_are_sent_and_refusals_kept,
+    the_sync_worker_sends_queued_changes_and_refetches_the_roster
 );

@@ -95,9 +95,14 @@ fn a_badge_scan_clocks_in_and_confirms() {
     next_person(&kiosk);
     kiosk
         .wait_until("Ada shown as in", WAIT, |s| {
-            s.contents().lines().any(|l| {
-                l.split_once(site.ada.name)
-                    .is_some_and(|(_, rest)| rest.trim_start().starts_with("in "))
+            // A Home cell is the name, and under it the status.
+            let lines: Vec<String> = s.contents().lines().map(str::to_owned).collect();
+            lines.windows(2).any(|pair| {
+                pair[0].find(site.ada.name).is_some_and(|at| {
+                    let col = pair[0][..at].chars().count();
+                    let below: String = pair[1].chars().skip(col).collect();
+                    below.trim_start().starts_with("● in ")
+                })
             })
         })
         .expect("status on Home");
@@ -245,7 +250,9 @@ fn an_administrator_exits_the_kiosk() {
     search_and_pick(&kiosk, "grace", site.grace.name);
     kiosk.wait_for_text(PIN_PAD, WAIT).expect("PIN pad");
     enter_pin(&kiosk, site.grace.pin);
-    kiosk.wait_for_text("3 exit the kiosk", WAIT).expect("menu");
+    kiosk
+        .wait_for_text("3  Exit the kiosk", WAIT)
+        .expect("menu");
     // Outside the confirmation, Esc and q do not leave.
     kiosk.type_text("3").expect("exit");
     kiosk

@@ -28,15 +28,34 @@ const SIGTSTP: i32 = 20;
 
 pub fn run(data_dir: &Path, config: &KioskConfig) -> anyhow::Result<()> {
     // Re-enrolling from the Admin screen starts the kiosk again with the new
-    // device token (the journal and its pending events stay).
-    while run_once(data_dir, config)? {
-        tracing::info!("starting the kiosk again after re-enrollment");
+    // device token (the journal and its pending events stay). The terminal,
+    // its reader thread and the loop's channel are kept across the restart:
+    // a second reader would race the first for keys.
+    let (tx, rx) = mpsc::channel();
+    let mut screen = Screen { term: None, tx, rx };
+    let restarted = loop {
+        match run_once(data_dir, config, &mut screen) {
+            Ok(true) => tracing::info!("starting the kiosk again after re-enrollment"),
+            Ok(false) => break Ok(()),
+            Err(e) => break Err(e),
+        }
+    };
+    if screen.term.is_some() {
+        terminal::restore();
     }
-    Ok(())
+    restarted
+}
+
+/// What outlives one run of the kiosk: the terminal (taken on first use), and
+/// the channel its reader thread sends on.
+struct Screen {
+    term: Option<terminal::RealTerminal>,
+    tx: Sender<LoopEvent>,
+    rx: mpsc::Receiver<LoopEvent>,
 }
 
 /// Runs the kiosk once; `true` when it must start again.
-fn run_once(data_dir: &Path, config: &KioskConfig) -> anyhow::Result<bool> {
+fn run_once(data_dir: &Path, config: &KioskConfig, screen: &mut Screen) -> anyhow::Result<bool> {
     let journal = Journal::open(data_dir, config.journal_options())
         .context("cannot open the kiosk journal")?;
     let not_enrolled = "this kiosk is not enrolled: run `tapin enroll --hub URL --code CODE` first";
@@ -66,7 +85,7 @@ fn run_once(data_dir: &Path, config: &KioskConfig) -> anyhow::Result<bool> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let (tx, rx) = mpsc::channel();
+    let tx = screen.tx.clone();
     let hub_access = {
         let (journal, handle) = (shared.clone(), rt.handle().clone());
         let (data_dir, config) = (data_dir.to_owned(), config.clone());
@@ -121,23 +140,24 @@ fn run_once(data_dir: &Path, config: &KioskConfig) -> anyhow::Result<bool> {
         tx: tx.clone(),
         hub: Some(hub_access),
     };
-    terminal::install_panic_hook();
-    let mut term = terminal::enter().context("cannot take over the terminal")?;
-    terminal::spawn_reader(tx.clone()).context("starting the terminal reader")?;
+    if screen.term.is_none() {
+        terminal::install_panic_hook();
+        screen.term = Some(terminal::enter().context("cannot take over the terminal")?);
+        terminal::spawn_reader(tx.clone()).context("starting the terminal reader")?;
+    }
     drop(tx);
+    let Some(term) = screen.term.as_mut() else {
+        anyhow::bail!("the terminal was not taken over");
+    };
+    let rx = &screen.rx;
     tracing::info!(%device, "kiosk started");
     let decoder = BadgeDecoder::new(config.badge.to_settings());
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        runtime::run(
-            &mut term,
-            &mut model,
-            &mut services,
-            &rx,
-            decoder,
-            &SystemClock,
-        )
+        runtime::run(term, &mut model, &mut services, rx, decoder, &SystemClock)
     }));
-    terminal::restore();
+    if !model.restart {
+        terminal::restore();
+    }
     drop(services);
     // Let the worker finish its step; every confirmed punch is already on disk.
     if let Ok(handle) = Arc::try_unwrap(sync) {
