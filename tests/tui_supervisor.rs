@@ -101,6 +101,17 @@ fn a_supervisor_enters_a_forgotten_clock_out_from_the_missed_punch_screen() {
     assert_eq!(form_at(&m), Some(left));
     let cmds = send(&mut m, [key(KeyInput::Char('2'))]);
     let (request, drafts) = record(&cmds);
+    // No "today" hours for a time entered on another day.
+    assert!(
+        cmds.iter().any(|c| matches!(
+            c,
+            Cmd::Record {
+                hours_for: None,
+                ..
+            }
+        )),
+        "{cmds:?}"
+    );
     let reason = tapin::tui::catalog::EN.override_reasons[1];
     assert!(!drafts.is_empty());
     for d in &drafts {

@@ -4,7 +4,7 @@
 use chrono::TimeDelta;
 
 use super::super::input::KeyInput;
-use super::super::model::{Done, Model, NotRecorded, Notice, Pending, Retry, Screen};
+use super::super::model::{Action, Done, Model, NotRecorded, Notice, Pending, Retry, Screen};
 use super::super::msg::{Cmd, Recorded};
 use super::go_home;
 use crate::domain::{self, Actor, Intent, Method, PersonId};
@@ -35,7 +35,16 @@ pub(super) fn decide_and_record(model: &mut Model, p: Punch) -> Vec<Cmd> {
             vec![Cmd::Bell]
         }
         Ok(drafts) => {
-            let hours_for = matches!(p.done, Done::One { .. }).then_some(p.person);
+            // Hours are counted up to the event's time: for a time entered in
+            // the past ("today" would be that day), none are shown.
+            let entered = matches!(
+                p.done,
+                Done::One {
+                    action: Action::Override | Action::MissedPunch,
+                    ..
+                }
+            );
+            let hours_for = (matches!(p.done, Done::One { .. }) && !entered).then_some(p.person);
             let name = roster.name(p.person).to_owned();
             let request = model.request_id();
             model.pending = Some(Pending {
