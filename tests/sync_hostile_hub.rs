@@ -179,11 +179,7 @@ fn told(liar: &Liar, answer: Response) -> Response {
 }
 
 fn json_answer(value: Value) -> Response {
-    (
-        [("content-type", "application/json")],
-        value.to_string(),
-    )
-        .into_response()
+    ([("content-type", "application/json")], value.to_string()).into_response()
 }
 
 fn settings() -> WorkerSettings {
@@ -264,11 +260,7 @@ async fn lying_rosters_leave_the_cached_one() {
             .expect("a cached roster")
     };
     let good = cached();
-    for lie in [
-        Lie::HugeRoster,
-        Lie::NotUtf8Roster,
-        Lie::OtherDevicesRoster,
-    ] {
+    for lie in [Lie::HugeRoster, Lie::NotUtf8Roster, Lie::OtherDevicesRoster] {
         liar.set(lie);
         wait_lies(&liar, 2, &format!("{lie:?}")).await;
         assert!(cached() == good, "{lie:?} replaced the cached roster");

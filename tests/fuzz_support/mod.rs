@@ -44,8 +44,16 @@ pub fn badge_input(data: &[u8]) {
         return;
     };
     let settings = BadgeSettings {
-        prefix: if head & 1 == 1 { "%".into() } else { String::new() },
-        suffix: if head & 2 == 2 { "?".into() } else { String::new() },
+        prefix: if head & 1 == 1 {
+            "%".into()
+        } else {
+            String::new()
+        },
+        suffix: if head & 2 == 2 {
+            "?".into()
+        } else {
+            String::new()
+        },
         max_gap: Duration::from_millis(u64::from(head % 64) + 1),
         min_len: usize::from(head % 5),
         max_len: 8 + usize::from(head % 57),
@@ -59,10 +67,7 @@ pub fn badge_input(data: &[u8]) {
     let check = |out: Decoded| {
         if let Decoded::Badge(badge) = out {
             let n = badge.chars().count();
-            assert!(
-                (min_len..=max_len).contains(&n),
-                "badge of {n} characters"
-            );
+            assert!((min_len..=max_len).contains(&n), "badge of {n} characters");
             assert!(!badge.chars().any(is_unsafe), "unsafe badge {badge:?}");
         }
     };
