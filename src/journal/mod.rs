@@ -131,6 +131,7 @@ mod roster_cache;
 mod schema;
 mod settings;
 mod sync_cursor;
+mod unsynced;
 
 #[cfg(test)]
 mod test_support;

@@ -71,7 +71,7 @@ static ACK_PARKED: LazyLock<String> = LazyLock::new(|| ack_sql("parked"));
 
 /// A place in the outbox's order, for reading pending events page by page.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct OutboxPos(i64);
+pub struct OutboxPos(pub(super) i64);
 
 impl OutboxPos {
     /// Before the oldest row.
@@ -401,11 +401,11 @@ impl Journal {
 }
 
 /// `(pos, body)` of an outbox row.
-fn decode_row(row: &Row<'_>) -> rusqlite::Result<(i64, String)> {
+pub(super) fn decode_row(row: &Row<'_>) -> rusqlite::Result<(i64, String)> {
     Ok((row.get(0)?, row.get(1)?))
 }
 
-fn decode_event(path: &Path, (pos, body): (i64, String)) -> Result<Event, JournalError> {
+pub(super) fn decode_event(path: &Path, (pos, body): (i64, String)) -> Result<Event, JournalError> {
     serde_json::from_str(&body).map_err(|e| {
         JournalError::corrupt(
             path,

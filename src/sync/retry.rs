@@ -43,16 +43,17 @@ impl Backoff {
     }
 
     /// Counts a failure and draws the wait before the next attempt: uniform in
-    /// `[0, ceiling]`. With `retry_after`, the hub's wish instead, clamped to the cap.
+    /// `[0, ceiling]`. With `retry_after`, at least the hub's wish (clamped to the
+    /// cap): a hub that keeps answering `Retry-After: 0` is still backed off from,
+    /// not hammered in a tight loop.
     pub fn next_delay(&mut self, retry_after: Option<Duration>, rng: &mut impl Rng) -> Duration {
         let ceiling = self.ceiling();
         self.failures = self.failures.saturating_add(1);
+        let ceiling_ms = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
+        let drawn = Duration::from_millis(rng.gen_range(0..=ceiling_ms));
         match retry_after {
-            Some(wish) => wish.min(self.cap),
-            None => {
-                let ceiling_ms = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
-                Duration::from_millis(rng.gen_range(0..=ceiling_ms))
-            }
+            Some(wish) => wish.min(self.cap).max(drawn),
+            None => drawn,
         }
     }
 
@@ -153,6 +154,19 @@ mod tests {
             assert_eq!(delay, Duration::from_secs(expected), "Retry-After {wish}");
         }
         assert_eq!(backoff.failures(), 4);
+    }
+
+    #[test]
+    fn retry_after_zero_again_and_again_still_backs_off() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(60));
+        let delays: Vec<Duration> = (0..40)
+            .map(|_| backoff.next_delay(Some(Duration::ZERO), &mut rng))
+            .collect();
+        let waited: Duration = delays.iter().sum();
+        // Honoured literally, forty answers of 0 would be forty requests at once.
+        assert!(waited >= Duration::from_secs(300), "waited {waited:?}");
+        assert!(delays.iter().all(|d| *d <= Duration::from_secs(60)));
     }
 
     #[test]

@@ -193,8 +193,10 @@ fn hours(
     })
 }
 
-/// The cached roster with this device's pending events applied: they are not
-/// in the hub's states yet. `None` when no roster was ever received.
+/// The cached roster with this device's events that it may not show applied
+/// (pending ones, and those acknowledged after it was fetched: see
+/// [`crate::journal::Journal::unsynced_after`]). `None` when no roster was ever
+/// received.
 pub fn load_roster(journal: &SharedJournal) -> Result<Option<Roster>, JournalError> {
     let j = lock(journal);
     let Some(cached) = j.cached_roster()? else {
@@ -207,12 +209,13 @@ pub fn load_roster(journal: &SharedJournal) -> Result<Option<Roster>, JournalErr
             return Ok(None);
         }
     };
+    let fetched_at = cached.fetched_at;
     // The body (megabytes for a large roster) is not kept beside the roster.
     drop(cached);
     let mut roster = Roster::from_response(response);
     let mut after = crate::journal::OutboxPos::START;
     loop {
-        let (events, last) = j.pending_after(after, 1000)?;
+        let (events, last) = j.unsynced_after(fetched_at, after, 1000)?;
         if events.is_empty() {
             break;
         }
