@@ -5,7 +5,7 @@
 
 use std::path::Path;
 use std::sync::mpsc::{self, Sender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::Context;
 use reqwest::Url;
@@ -47,8 +47,9 @@ pub fn run(data_dir: &Path, config: &KioskConfig) -> anyhow::Result<()> {
     let hub =
         Url::parse(hub.trim()).with_context(|| format!("the hub URL {hub:?} is not a URL"))?;
     let device_name = journal.device_name()?.unwrap_or_default();
-    let client = HubClient::new(&hub, &secrets.device_token, Timeouts::from(&config.sync))
-        .map_err(anyhow::Error::msg)?;
+    if !matches!(hub.scheme(), "http" | "https") {
+        anyhow::bail!("hub URL {hub} must start with https:// (or http://)");
+    }
     let shared = Arc::new(Mutex::new(journal));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -56,19 +57,6 @@ pub fn run(data_dir: &Path, config: &KioskConfig) -> anyhow::Result<()> {
         .build()
         .context("starting the async runtime")?;
     let (tx, rx) = mpsc::channel();
-    let sync = {
-        let _enter = rt.enter();
-        Arc::new(SyncHandle::spawn(
-            shared.clone(),
-            client,
-            WorkerSettings::from(&config.sync),
-        ))
-    };
-    let status = sync.status();
-    // Read before the screen loads the cached roster, so that a roster fetched
-    // after this (a fresh enrollment has none) is loaded too.
-    let loaded = roster_version(&status.borrow().roster);
-    rt.spawn(forward_status(status, loaded, tx.clone()));
     rt.block_on(watch_signals(tx.clone()))?;
 
     let mut model = Model::new(
@@ -80,35 +68,56 @@ pub fn run(data_dir: &Path, config: &KioskConfig) -> anyhow::Result<()> {
         },
         chrono::Utc::now(),
     );
+    // The sync worker starts after the first frame; until then a nudge has no
+    // one to wake (the worker drains whatever is pending when it starts).
+    let sync: Arc<OnceLock<SyncHandle>> = Arc::new(OnceLock::new());
     let nudge = sync.clone();
     let mut services = Services {
         journal: shared.clone(),
         device,
         pepper: secrets.pin_pepper.clone(),
-        nudge: Box::new(move || nudge.nudge()),
+        nudge: Box::new(move || {
+            if let Some(worker) = nudge.get() {
+                worker.nudge();
+            }
+        }),
         bell: Box::new(terminal::bell),
         tx: tx.clone(),
     };
     terminal::install_panic_hook();
     let mut term = terminal::enter().context("cannot take over the terminal")?;
     terminal::spawn_reader(tx.clone()).context("starting the terminal reader")?;
-    drop(tx);
     tracing::info!(%device, "kiosk started");
     let decoder = BadgeDecoder::new(config.badge.to_settings());
+    // Not needed for the first frame: the HTTP client (it loads the TLS roots)
+    // and the worker.
+    let start_sync = || {
+        let client = HubClient::new(&hub, &secrets.device_token, Timeouts::from(&config.sync))?;
+        let _enter = rt.enter();
+        let worker = SyncHandle::spawn(shared.clone(), client, WorkerSettings::from(&config.sync));
+        let status = worker.status();
+        // The roster the screen has just loaded is the one cached now; a
+        // roster fetched after this is loaded too.
+        let loaded = roster_version(&status.borrow().roster);
+        rt.spawn(forward_status(status, loaded, tx));
+        let _ = sync.set(worker);
+        Ok(())
+    };
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        runtime::run(
+        runtime::run_then(
             &mut term,
             &mut model,
             &mut services,
             &rx,
             decoder,
             &SystemClock,
+            start_sync,
         )
     }));
     terminal::restore();
     drop(services);
     // Let the worker finish its step; every confirmed punch is already on disk.
-    if let Ok(handle) = Arc::try_unwrap(sync) {
+    if let Some(handle) = Arc::try_unwrap(sync).ok().and_then(OnceLock::into_inner) {
         rt.block_on(handle.stop());
     }
     drop(shared);
