@@ -7,6 +7,9 @@ use anyhow::Context;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
+/// Log lines queued for the writer thread at most.
+const LOG_QUEUE_LINES: usize = 4_096;
+
 /// Starts file logging in `<data_dir>/logs/`. Keep the guard alive until exit so
 /// buffered lines are written. The level comes from `TAPIN_LOG` (default `info`).
 pub fn init(data_dir: &Path) -> anyhow::Result<WorkerGuard> {
@@ -20,7 +23,13 @@ pub fn init(data_dir: &Path) -> anyhow::Result<WorkerGuard> {
         .max_log_files(14)
         .build(&dir)
         .with_context(|| format!("cannot open a log file in {}", dir.display()))?;
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // The default queue holds 128,000 lines, allocated up front: 4 MiB of a kiosk
+    // that should fit in 16. A few thousand lines absorb any burst; past them
+    // lines are dropped (lossy), never blocking the screen.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(LOG_QUEUE_LINES)
+        .lossy(true)
+        .finish(appender);
     let filter = EnvFilter::try_from_env("TAPIN_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     // A second init (tests calling twice) keeps the first subscriber; that is fine.
     let _ = tracing_subscriber::fmt()

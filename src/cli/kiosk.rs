@@ -5,7 +5,7 @@
 
 use std::path::Path;
 use std::sync::mpsc::{self, Sender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::Context;
 use reqwest::Url;
@@ -77,8 +77,9 @@ fn run_once(data_dir: &Path, config: &KioskConfig, screen: &mut Screen) -> anyho
     let hub =
         Url::parse(hub.trim()).with_context(|| format!("the hub URL {hub:?} is not a URL"))?;
     let device_name = journal.device_name()?.unwrap_or_default();
-    let client = HubClient::new(&hub, &secrets.device_token, Timeouts::from(&config.sync))
-        .map_err(anyhow::Error::msg)?;
+    if !matches!(hub.scheme(), "http" | "https") {
+        anyhow::bail!("hub URL {hub} must start with https:// (or http://)");
+    }
     let shared = Arc::new(Mutex::new(journal));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -86,6 +87,11 @@ fn run_once(data_dir: &Path, config: &KioskConfig, screen: &mut Screen) -> anyho
         .build()
         .context("starting the async runtime")?;
     let tx = screen.tx.clone();
+    // The HTTP client (it loads the TLS roots) and the sync worker start after
+    // the first frame; until then a nudge has no one to wake (the worker
+    // drains whatever is pending when it starts).
+    let client: Arc<OnceLock<HubClient>> = Arc::new(OnceLock::new());
+    let sync: Arc<OnceLock<SyncHandle>> = Arc::new(OnceLock::new());
     let hub_access = {
         let (journal, handle) = (shared.clone(), rt.handle().clone());
         let (data_dir, config) = (data_dir.to_owned(), config.clone());
@@ -106,19 +112,6 @@ fn run_once(data_dir: &Path, config: &KioskConfig, screen: &mut Screen) -> anyho
             }),
         }
     };
-    let sync = {
-        let _enter = rt.enter();
-        Arc::new(SyncHandle::spawn(
-            shared.clone(),
-            client,
-            WorkerSettings::from(&config.sync),
-        ))
-    };
-    let status = sync.status();
-    // Read before the screen loads the cached roster, so that a roster fetched
-    // after this (a fresh enrollment has none) is loaded too.
-    let loaded = roster_version(&status.borrow().roster);
-    rt.spawn(forward_status(status, loaded, tx.clone()));
     rt.block_on(watch_signals(tx.clone()))?;
 
     let mut model = Model::new(
@@ -135,7 +128,11 @@ fn run_once(data_dir: &Path, config: &KioskConfig, screen: &mut Screen) -> anyho
         journal: shared.clone(),
         device,
         pepper: secrets.pin_pepper.clone(),
-        nudge: Box::new(move || nudge.nudge()),
+        nudge: Box::new(move || {
+            if let Some(worker) = nudge.get() {
+                worker.nudge();
+            }
+        }),
         bell: Box::new(terminal::bell),
         tx: tx.clone(),
         hub: Some(hub_access),
@@ -145,22 +142,42 @@ fn run_once(data_dir: &Path, config: &KioskConfig, screen: &mut Screen) -> anyho
         screen.term = Some(terminal::enter().context("cannot take over the terminal")?);
         terminal::spawn_reader(tx.clone()).context("starting the terminal reader")?;
     }
-    drop(tx);
     let Some(term) = screen.term.as_mut() else {
         anyhow::bail!("the terminal was not taken over");
     };
     let rx = &screen.rx;
     tracing::info!(%device, "kiosk started");
     let decoder = BadgeDecoder::new(config.badge.to_settings());
+    let start_sync = || {
+        let made = HubClient::new(&hub, &secrets.device_token, Timeouts::from(&config.sync))?;
+        let _ = client.set(made.clone());
+        let _enter = rt.enter();
+        let worker = SyncHandle::spawn(shared.clone(), made, WorkerSettings::from(&config.sync));
+        let status = worker.status();
+        // The roster the screen has just loaded is the one cached now; a
+        // roster fetched after this is loaded too.
+        let loaded = roster_version(&status.borrow().roster);
+        rt.spawn(forward_status(status, loaded, tx));
+        let _ = sync.set(worker);
+        Ok(())
+    };
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        runtime::run(term, &mut model, &mut services, rx, decoder, &SystemClock)
+        runtime::run_then(
+            term,
+            &mut model,
+            &mut services,
+            rx,
+            decoder,
+            &SystemClock,
+            start_sync,
+        )
     }));
     if !model.restart {
         terminal::restore();
     }
     drop(services);
     // Let the worker finish its step; every confirmed punch is already on disk.
-    if let Ok(handle) = Arc::try_unwrap(sync) {
+    if let Some(handle) = Arc::try_unwrap(sync).ok().and_then(OnceLock::into_inner) {
         rt.block_on(handle.stop());
     }
     drop(shared);

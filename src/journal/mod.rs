@@ -116,7 +116,7 @@
 //!   of a few thousand rows. The pending count and the sequence counters are kept
 //!   in memory (read once at open).
 //! - Checkpoints (copying the log into the database file) run on a background
-//!   thread with its own connection, when writes pause or every few dozen commits,
+//!   thread with its own connection, when writes pause or every hundred-odd commits,
 //!   so a punch does not wait for one (`checkpoint.rs`).
 //! - `benches/journal.rs` measures all this, with 1,000,000 pending rows.
 

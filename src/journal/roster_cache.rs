@@ -9,6 +9,7 @@ use super::codec::{instant, micros};
 use super::error::{JournalError, SqliteResultExt};
 
 const GET: &str = "SELECT etag, body, fetched_at_us FROM roster_cache WHERE slot = 1";
+const GET_BODY: &str = "SELECT body FROM roster_cache WHERE slot = 1";
 const GET_META: &str = "SELECT etag, fetched_at_us FROM roster_cache WHERE slot = 1";
 const PUT: &str = "INSERT INTO roster_cache (slot, etag, body, fetched_at_us) \
      VALUES (1, ?1, ?2, ?3) \
@@ -46,6 +47,22 @@ impl Journal {
         .transpose()
     }
 
+    /// Runs `read` on the cached roster's body where SQLite holds it, without
+    /// copying it (megabytes for a large roster: a copy would double the
+    /// kiosk's peak memory at start). `None` if the hub never sent one.
+    pub fn with_cached_roster_body<T>(
+        &self,
+        read: impl FnOnce(&[u8]) -> T,
+    ) -> Result<Option<T>, JournalError> {
+        let mut read = Some(read);
+        self.query_opt(GET_BODY, [], |row| {
+            let body = row.get_ref(0)?.as_blob()?;
+            // query_row calls this once, for the only row.
+            Ok(read.take().map(|read| read(body)))
+        })
+        .map(Option::flatten)
+    }
+
     /// The cached roster's ETag and fetch time, without its body (megabytes
     /// for a large roster: the sync worker needs only these).
     pub fn cached_roster_meta(&self) -> Result<Option<(String, DateTime<Utc>)>, JournalError> {
@@ -78,6 +95,7 @@ mod tests {
     fn roster_round_trips_verbatim_and_is_replaced() {
         let (dir, mut j) = fresh();
         assert_eq!(j.cached_roster().unwrap(), None);
+        assert_eq!(j.with_cached_roster_body(|_| ()).unwrap(), None);
         // Not even valid UTF-8: stored as bytes, byte for byte.
         let first = CachedRoster {
             etag: "W/\"abc-1\"".into(),
@@ -90,6 +108,10 @@ mod tests {
             Some((first.etag.clone(), first.fetched_at))
         );
         let j2 = reopen(&dir, j);
+        assert_eq!(
+            j2.with_cached_roster_body(<[u8]>::to_vec).unwrap(),
+            Some(first.body.clone())
+        );
         assert_eq!(j2.cached_roster().unwrap(), Some(first));
         let mut j = j2;
         let second = CachedRoster {

@@ -27,15 +27,85 @@ pub struct Roster {
     pub everyone: Vec<PersonId>,
     /// The people of each group, in display order (a person appears once per group).
     members: Vec<Vec<PersonId>>,
+    /// Only the states other than "out, no history": most of a large roster is
+    /// out at any time, and a map entry costs about 100 bytes.
     states: HashMap<PersonId, PunchState>,
-    verifiers: HashMap<PersonId, String>,
+    verifiers: Verifiers,
     /// The folded names of `everyone`, in order, each ended by [`NAME_END`]: a
     /// search is one pass of the substring finder over one string, not 10,000
     /// map lookups and searches per keystroke.
     folded: String,
     /// Where each name of `everyone` starts in `folded`, and its length last.
-    starts: Vec<usize>,
-    badges: HashMap<String, PersonId>,
+    starts: Vec<u32>,
+}
+
+/// PIN verifiers (argon2id PHC strings of about 100 bytes) packed for a large
+/// roster: one map entry and one allocation each cost more than the string.
+/// The parameters part (`$argon2id$v=19$m=…,t=…,p=…$`) is the same for almost
+/// everyone and kept once; the rest (salt and hash) lives in one buffer.
+/// [`Verifiers::prefix`] of a string kept whole.
+const NO_PREFIX: u16 = u16::MAX;
+
+#[derive(Clone, Debug, Default)]
+struct Verifiers {
+    /// Whose verifiers, sorted.
+    people: Vec<PersonId>,
+    /// For each of `people`: the index of its prefix in `prefixes`, and where
+    /// its rest ends in `rest` (it starts where the previous one ends).
+    prefix: Vec<u16>,
+    ends: Vec<u32>,
+    prefixes: Vec<Box<str>>,
+    rest: String,
+}
+
+impl Verifiers {
+    fn new(mut all: Vec<(PersonId, String)>) -> Self {
+        // The last of equal ids wins, as in a map built in order.
+        all.reverse();
+        all.sort_by_key(|(id, _)| *id);
+        all.dedup_by_key(|(id, _)| *id);
+        let mut v = Verifiers::default();
+        let total: usize = all.iter().map(|(_, s)| s.len()).sum();
+        v.rest.reserve_exact(total.min(u32::MAX as usize));
+        for (id, phc) in all {
+            // Split before the salt: after the last-but-one `$`.
+            let cut = phc.rmatch_indices('$').nth(1).map_or(0, |(i, _)| i + 1);
+            let (head, tail) = phc.split_at(cut);
+            let known = v.prefixes.iter().position(|p| &**p == head);
+            let index = known.or_else(|| {
+                // Past that many parameter sets (never seen), strings stay whole.
+                (v.prefixes.len() < usize::from(NO_PREFIX)).then(|| {
+                    v.prefixes.push(head.into());
+                    v.prefixes.len() - 1
+                })
+            });
+            let (index, tail) = match index.and_then(|i| u16::try_from(i).ok()) {
+                Some(i) => (i, tail),
+                None => (NO_PREFIX, phc.as_str()),
+            };
+            let Ok(end) = u32::try_from(v.rest.len() + tail.len()) else {
+                tracing::warn!("PIN verifiers beyond 4 GiB left out");
+                break;
+            };
+            v.rest.push_str(tail);
+            v.people.push(id);
+            v.prefix.push(index);
+            v.ends.push(end);
+        }
+        v.rest.shrink_to_fit();
+        v
+    }
+
+    fn get(&self, person: PersonId) -> Option<String> {
+        let i = self.people.binary_search(&person).ok()?;
+        let start = i.checked_sub(1).map_or(0, |p| self.ends[p] as usize);
+        let tail = self.rest.get(start..self.ends[i] as usize)?;
+        let head = self
+            .prefixes
+            .get(usize::from(self.prefix[i]))
+            .map_or("", |p| &**p);
+        Some(format!("{head}{tail}"))
+    }
 }
 
 impl Roster {
@@ -83,28 +153,34 @@ impl Roster {
                 }
             }
         }
+        drop((seen_rows, seen));
+        everyone.shrink_to_fit();
+        for m in &mut members {
+            m.shrink_to_fit();
+        }
         let mut folded = String::new();
         let mut starts = Vec::with_capacity(everyone.len() + 1);
         for id in &everyone {
-            starts.push(folded.len());
+            starts.push(offset(folded.len()));
             if let Some(p) = dir.person(*id) {
                 folded.push_str(&fold_for_search(&p.name));
             }
             folded.push(NAME_END);
         }
-        starts.push(folded.len());
+        starts.push(offset(folded.len()));
         folded.shrink_to_fit();
-        let badges = dir
-            .active_people()
-            .filter_map(|p| p.badge.as_ref().map(|b| (b.trim().to_owned(), p.id)))
-            .filter(|(b, _)| !b.is_empty())
-            .collect();
-        let states = resp.people.iter().map(|p| (p.id, p.state)).collect();
-        let verifiers = resp
+        let states = resp
             .people
-            .into_iter()
-            .filter_map(|p| p.pin_verifier.map(|v| (p.id, v)))
+            .iter()
+            .filter(|p| p.state != PunchState::default())
+            .map(|p| (p.id, p.state))
             .collect();
+        let verifiers = Verifiers::new(
+            resp.people
+                .into_iter()
+                .filter_map(|p| p.pin_verifier.map(|v| (p.id, v)))
+                .collect(),
+        );
         Roster {
             version: resp.version,
             generated_at: resp.generated_at,
@@ -116,7 +192,6 @@ impl Roster {
             verifiers,
             folded,
             starts,
-            badges,
         }
     }
 
@@ -135,8 +210,9 @@ impl Roster {
         self.dir.person(person).map_or("?", |p| p.name.as_str())
     }
 
-    pub fn verifier(&self, person: PersonId) -> Option<&str> {
-        self.verifiers.get(&person).map(String::as_str)
+    /// The PIN verifier of `person`, if they have one.
+    pub fn verifier(&self, person: PersonId) -> Option<String> {
+        self.verifiers.get(person)
     }
 
     /// Applies recorded events (in recording order) to the states.
@@ -145,7 +221,11 @@ impl Roster {
             let mode = self.mode(e.subject);
             let state = self.state(e.subject);
             let next = state.apply(&e.kind, e.at, mode).state;
-            self.states.insert(e.subject, next);
+            if next == PunchState::default() {
+                self.states.remove(&e.subject);
+            } else {
+                self.states.insert(e.subject, next);
+            }
         }
     }
 
@@ -172,9 +252,25 @@ impl Roster {
         }
     }
 
+    /// Who has badge `code`. A scan of the directory (tens of microseconds for
+    /// 10,000 people, once per scan) rather than a map of every badge; the
+    /// last of equal badges wins, as a map built in id order would have it.
     pub fn by_badge(&self, code: &str) -> Option<PersonId> {
-        self.badges.get(code.trim()).copied()
+        let code = code.trim();
+        if code.is_empty() {
+            return None;
+        }
+        self.dir
+            .active_people()
+            .filter(|p| p.badge.as_deref().is_some_and(|b| b.trim() == code))
+            .last()
+            .map(|p| p.id)
     }
+}
+
+/// A place in [`Roster`]'s folded names (kept as `u32`: half the index).
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
 }
 
 /// The people whose folded name contains a folded query, in display order.
@@ -190,20 +286,57 @@ impl Iterator for Matches<'_> {
 
     fn next(&mut self) -> Option<PersonId> {
         let r = self.roster;
-        let name = |i: usize| r.folded.get(r.starts[i]..r.starts[i + 1] - 1).unwrap_or("");
+        let at = |i: usize| r.starts[i] as usize;
+        let name = |i: usize| r.folded.get(at(i)..at(i + 1) - 1).unwrap_or("");
         let found = if self.query.is_empty() {
             (self.next < r.everyone.len()).then_some(self.next)
         } else if self.query.contains(NAME_END) {
             // Could match across two names in the joined text: name by name.
             (self.next..r.everyone.len()).find(|&i| name(i).contains(self.query.as_str()))
         } else {
-            let from = *r.starts.get(self.next)?;
-            let at = from + r.folded.get(from..)?.find(self.query.as_str())?;
+            let from = *r.starts.get(self.next)? as usize;
+            let found = from + r.folded.get(from..)?.find(self.query.as_str())?;
             // The name holding the match: the last one starting at or before it.
-            Some(r.starts.partition_point(|&s| s <= at) - 1)
+            Some(r.starts.partition_point(|&s| s as usize <= found) - 1)
         };
         let i = found?;
         self.next = i + 1;
         r.everyone.get(i).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn id(n: u128) -> PersonId {
+        PersonId(Uuid::from_u128(n))
+    }
+
+    #[test]
+    fn verifiers_come_back_exactly() {
+        let phc = |salt: &str| format!("$argon2id$v=19$m=19456,t=2,p=1${salt}$aGFzaA");
+        let odd = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$b3RoZXI".to_owned();
+        let all = vec![
+            (id(3), phc("c2FsdDM")),
+            (id(1), phc("c2FsdDE")),
+            (id(2), odd.clone()),
+            (id(4), "no dollar at all".to_owned()),
+            (id(5), String::new()),
+            (id(1), phc("bGFzdA")),
+        ];
+        let v = Verifiers::new(all);
+        assert_eq!(
+            v.get(id(1)),
+            Some(phc("bGFzdA")),
+            "the last of equal ids wins"
+        );
+        assert_eq!(v.get(id(2)), Some(odd));
+        assert_eq!(v.get(id(3)), Some(phc("c2FsdDM")));
+        assert_eq!(v.get(id(4)).as_deref(), Some("no dollar at all"));
+        assert_eq!(v.get(id(5)).as_deref(), Some(""));
+        assert_eq!(v.get(id(6)), None);
+        assert_eq!(v.prefixes.len(), 3, "{:?}", v.prefixes);
     }
 }

@@ -199,19 +199,20 @@ fn hours(
 /// received.
 pub fn load_roster(journal: &SharedJournal) -> Result<Option<Roster>, JournalError> {
     let j = lock(journal);
-    let Some(cached) = j.cached_roster()? else {
-        return Ok(None);
-    };
-    let response: RosterResponse = match serde_json::from_slice(&cached.body) {
-        Ok(r) => r,
-        Err(e) => {
+    // Parsed where SQLite holds the body: no copy of megabytes beside it.
+    let parsed =
+        j.with_cached_roster_body(|body| serde_json::from_slice::<RosterResponse>(body))?;
+    let response = match parsed {
+        None => return Ok(None),
+        Some(Ok(r)) => r,
+        Some(Err(e)) => {
             tracing::error!("the cached roster does not parse: {e}");
             return Ok(None);
         }
     };
-    let fetched_at = cached.fetched_at;
-    // The body (megabytes for a large roster) is not kept beside the roster.
-    drop(cached);
+    let Some((_, fetched_at)) = j.cached_roster_meta()? else {
+        return Ok(None);
+    };
     let mut roster = Roster::from_response(response);
     let mut after = crate::journal::OutboxPos::START;
     loop {

@@ -65,6 +65,8 @@ impl Clock for SystemClock {
 pub enum RuntimeError {
     #[error("drawing the screen: {0}")]
     Draw(String),
+    #[error("starting the kiosk: {0}")]
+    Start(String),
 }
 
 /// Runs the kiosk until an admin exits or a shutdown is asked for.
@@ -73,9 +75,26 @@ pub fn run<B: Backend>(
     model: &mut Model,
     services: &mut Services,
     rx: &Receiver<LoopEvent>,
-    mut decoder: BadgeDecoder,
+    decoder: BadgeDecoder,
     clock: &dyn Clock,
 ) -> Result<Exit, RuntimeError> {
+    run_then(terminal, model, services, rx, decoder, clock, || Ok(()))
+}
+
+/// [`run`], calling `after_first_frame` once the first frame (with the cached
+/// roster) is drawn: work the first screen does not need (the sync worker,
+/// TLS roots) starts there, so the person at the kiosk does not wait for it.
+/// Its error ends the loop.
+pub fn run_then<B: Backend>(
+    terminal: &mut Terminal<B>,
+    model: &mut Model,
+    services: &mut Services,
+    rx: &Receiver<LoopEvent>,
+    mut decoder: BadgeDecoder,
+    clock: &dyn Clock,
+    after_first_frame: impl FnOnce() -> Result<(), String>,
+) -> Result<Exit, RuntimeError> {
+    let mut after_first_frame = Some(after_first_frame);
     let mut dirty = true;
     let mut last_second = i64::MIN;
     if let Ok(size) = terminal.size() {
@@ -101,6 +120,9 @@ pub fn run<B: Backend>(
                 .draw(|f| view(model, f))
                 .map_err(|e| RuntimeError::Draw(e.to_string()))?;
             dirty = false;
+            if let Some(then) = after_first_frame.take() {
+                then().map_err(RuntimeError::Start)?;
+            }
         }
         if model.exiting {
             return Ok(Exit::Admin);

@@ -3,7 +3,7 @@
 //! Calls to the hub run on their own thread (the screen never waits on the
 //! network) and answer with a message.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use uuid::Uuid;
 
@@ -23,7 +23,9 @@ pub type Reenroll = Arc<dyn Fn(&str, &str) -> Result<String, String> + Send + Sy
 /// What the Admin screen needs of the hub, beyond the sync worker.
 #[derive(Clone)]
 pub struct HubAccess {
-    pub client: HubClient,
+    /// Set once the sync side has started, after the first frame (building the
+    /// client loads the TLS roots, which the first frame does not wait for).
+    pub client: Arc<OnceLock<HubClient>>,
     pub runtime: tokio::runtime::Handle,
     /// Enrolls this kiosk again at a hub URL with a one-time code: trades the
     /// code, stores the new secrets and records the device in the journal.
@@ -90,13 +92,18 @@ pub(super) fn load_candidates(services: &Services, acting: PersonId) -> Vec<Msg>
             "this kiosk has no hub connection".to_owned()
         ))];
     };
+    let Some(client) = hub.client.get().cloned() else {
+        return vec![Msg::Candidates(Err(
+            "the hub connection is still starting: try again".to_owned()
+        ))];
+    };
     let tx = services.tx.clone();
     let spawned = std::thread::Builder::new()
         .name("roster-candidates".into())
         .spawn(move || {
             let found = hub
                 .runtime
-                .block_on(hub.client.roster_candidates(acting))
+                .block_on(client.roster_candidates(acting))
                 .map_err(|e| e.to_string())
                 .map(|c| {
                     let people = c.people.into_iter().map(|p| EditEntry {
