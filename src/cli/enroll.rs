@@ -60,6 +60,48 @@ pub fn run(data_dir: &Path, config: &KioskConfig, args: &EnrollArgs) -> anyhow::
         "--hub must start with https:// (or http:// on a trusted network)"
     );
     let stores = secret_stores(data_dir, config, args.secret_store)?;
+    let (enrolled, kind) = enroll_here(
+        data_dir,
+        config,
+        &stores,
+        &hub,
+        &args.code,
+        args.name.as_deref(),
+    )?;
+    println!(
+        "enrolled as \"{}\" (device {})",
+        for_terminal(&enrolled.device_name),
+        enrolled.device_id
+    );
+    println!("hub           {hub}");
+    println!("secret store  {}", stores.location(kind));
+    if kind == SecretStoreKind::File && stores.choice() == SecretStoreChoice::Auto {
+        println!(
+            "note: no Secret Service here, so the secret is in a file only this user may read"
+        );
+    }
+    if let Some(configured) = &config.hub_url
+        && Url::parse(configured).ok().as_ref() != Some(&hub)
+    {
+        println!(
+            "note: kiosk.toml sets hub_url = {}, which overrides this URL",
+            for_terminal(configured)
+        );
+    }
+    Ok(())
+}
+
+/// Trades `code` at `hub` for the device's secrets, keeps them in `stores` and
+/// records the device and hub in the journal of `data_dir`: what `tapin enroll`
+/// does, and what `tapin demo` does against its embedded hub.
+pub(super) fn enroll_here(
+    data_dir: &Path,
+    config: &KioskConfig,
+    stores: &SecretStores,
+    hub: &Url,
+    code: &str,
+    name: Option<&str>,
+) -> anyhow::Result<(crate::wire::EnrollResponse, SecretStoreKind)> {
     stores
         .check_writable()
         .context("the device secret could not be kept here (the code was not used)")?;
@@ -71,12 +113,7 @@ pub fn run(data_dir: &Path, config: &KioskConfig, args: &EnrollArgs) -> anyhow::
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let enrolled = runtime.block_on(crate::sync::enroll::enroll(
-        &hub,
-        &args.code,
-        args.name.as_deref(),
-        timeout,
-    ))?;
+    let enrolled = runtime.block_on(crate::sync::enroll::enroll(hub, code, name, timeout))?;
 
     let secrets = DeviceSecrets {
         device_token: enrolled.device_token.clone(),
@@ -99,25 +136,5 @@ pub fn run(data_dir: &Path, config: &KioskConfig, args: &EnrollArgs) -> anyhow::
         "enrolled"
     );
 
-    println!(
-        "enrolled as \"{}\" (device {})",
-        for_terminal(&enrolled.device_name),
-        enrolled.device_id
-    );
-    println!("hub           {hub}");
-    println!("secret store  {}", stores.location(kind));
-    if kind == SecretStoreKind::File && stores.choice() == SecretStoreChoice::Auto {
-        println!(
-            "note: no Secret Service here, so the secret is in a file only this user may read"
-        );
-    }
-    if let Some(configured) = &config.hub_url
-        && Url::parse(configured).ok().as_ref() != Some(&hub)
-    {
-        println!(
-            "note: kiosk.toml sets hub_url = {}, which overrides this URL",
-            for_terminal(configured)
-        );
-    }
-    Ok(())
+    Ok((enrolled, kind))
 }

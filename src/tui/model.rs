@@ -202,6 +202,9 @@ pub struct Model {
     pub last_input: DateTime<Utc>,
     pub next_request: u64,
     pub exiting: bool,
+    /// The F1 help, drawn over the screen, with its selected row (see
+    /// `update::help`).
+    pub help: Option<usize>,
 }
 
 impl Model {
@@ -224,6 +227,7 @@ impl Model {
             last_input: now,
             next_request: 1,
             exiting: false,
+            help: None,
         }
     }
 
