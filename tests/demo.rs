@@ -149,7 +149,7 @@ fn tapin_with_no_setup_runs_the_demo_and_its_punches_reach_the_hub() {
             let text = s.contents();
             text.contains("DEMO")
                 && text.contains("Scan your badge")
-                && text.contains("Morgan Reyes")
+                && text.contains("Priya Nair")
         })
         .expect("the demo kiosk");
     let home = kiosk.screen_text();
@@ -199,7 +199,7 @@ fn tapin_with_no_setup_runs_the_demo_and_its_punches_reach_the_hub() {
     // F1: the people to try; Down and Enter scan the second one's badge.
     kiosk.send(keys::F1).expect("F1");
     kiosk
-        .wait_for_text("people to try", WAIT)
+        .wait_for_text("DEMO: people to try", WAIT)
         .expect("the help");
     let help = kiosk.screen_text();
     for needle in ["1006", "0606", "Ana María López", "Priya Nair"] {
@@ -226,7 +226,7 @@ fn tapin_with_no_setup_runs_the_demo_and_its_punches_reach_the_hub() {
     let kiosk = spawn();
     kiosk
         .wait_until("the demo again", WAIT, |s| {
-            s.contents().contains("Morgan Reyes")
+            s.contents().contains("Priya Nair")
         })
         .expect("the second start");
     eprintln!("second start: {:?}", started.elapsed());
