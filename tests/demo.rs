@@ -147,9 +147,7 @@ fn tapin_with_no_setup_runs_the_demo_and_its_punches_reach_the_hub() {
     kiosk
         .wait_until("the demo's Home with its roster", FIRST_START, |s| {
             let text = s.contents();
-            text.contains("DEMO")
-                && text.contains("Scan your badge")
-                && text.contains("Priya Nair")
+            text.contains("DEMO") && text.contains("Scan your badge") && text.contains("Priya Nair")
         })
         .expect("the demo kiosk");
     let home = kiosk.screen_text();
@@ -198,13 +196,18 @@ fn tapin_with_no_setup_runs_the_demo_and_its_punches_reach_the_hub() {
 
     // F1: the people to try; Down and Enter scan the second one's badge.
     kiosk.send(keys::F1).expect("F1");
+    let needles = [
+        "DEMO: people to try",
+        "1006",
+        "0606",
+        "Ana María López",
+        "Priya Nair",
+    ];
     kiosk
-        .wait_for_text("DEMO: people to try", WAIT)
+        .wait_until("the help with the demo's badges and PINs", WAIT, |s| {
+            needles.iter().all(|n| s.contents().contains(n))
+        })
         .expect("the help");
-    let help = kiosk.screen_text();
-    for needle in ["1006", "0606", "Ana María López", "Priya Nair"] {
-        assert!(help.contains(needle), "{needle} not in the help:\n{help}");
-    }
     kiosk.send(keys::DOWN).expect("down");
     kiosk.send(&[keys::ENTER]).expect("enter");
     kiosk
@@ -245,19 +248,20 @@ struct HubOnly {
 
 impl HubOnly {
     fn start(dir: &Path, data: &Path) -> HubOnly {
-        let mut child = command(
+        let data = data.to_str().expect("utf-8");
+        HubOnly::spawn(&mut command(
             dir,
-            &[
-                "--data-dir",
-                data.to_str().expect("utf-8"),
-                "demo",
-                "--hub-only",
-            ],
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn the demo hub");
+            &["--data-dir", data, "demo", "--hub-only"],
+        ))
+    }
+
+    /// Spawns `cmd` (a `tapin demo --hub-only`) and reads its address.
+    fn spawn(cmd: &mut Command) -> HubOnly {
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn the demo hub");
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -444,5 +448,34 @@ fn seeded_organisation(dir: &Path, data: &Path, token: &str) {
         "Kim's past is gone:\n{csv}"
     );
     assert!(billable > 0.0, "no billable amount:\n{csv}");
+
+    // Starting over is refused while the demo runs, and works once it stopped.
+    let data_arg = data.to_str().expect("utf-8");
+    let refused = command(
+        dir,
+        &["--data-dir", data_arg, "demo", "--reset", "--hub-only"],
+    )
+    .output()
+    .expect("demo --reset");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("a demo is running"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
     hub.stop();
+    let org = info(dir, data)["org"].as_str().map(str::to_owned);
+    let mut reset = command(
+        dir,
+        &["--data-dir", data_arg, "demo", "--reset", "--hub-only"],
+    );
+    let fresh = HubOnly::spawn(&mut reset);
+    let again = info(dir, data);
+    assert_ne!(
+        again["org"].as_str().map(str::to_owned),
+        org,
+        "--reset kept the old demo"
+    );
+    assert_eq!(again["hub"].as_str(), Some(fresh.url.as_str()));
+    fresh.stop();
 }

@@ -175,23 +175,24 @@ fn check_terminal(report: &mut Report) {
     use crate::tui::layout::{MIN_HEIGHT, MIN_WIDTH};
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
+        // Run from a script or over a pipe: the kiosk's screen is elsewhere.
         report.add(
             Level::Warn,
             "terminal",
             "not checked: standard output is not a terminal (run doctor on the kiosk's screen)",
         );
-    } else {
-        match crossterm::terminal::size() {
-            Ok((w, h)) if w >= MIN_WIDTH && h >= MIN_HEIGHT => {
-                report.add(Level::Ok, "terminal", format!("{w}×{h} (at least {MIN_WIDTH}×{MIN_HEIGHT})"));
-            }
-            Ok((w, h)) => report.add(
-                Level::Fail,
-                "terminal",
-                format!("{w}×{h}: the kiosk needs at least {MIN_WIDTH}×{MIN_HEIGHT} (a smaller font, or a bigger screen)"),
-            ),
-            Err(e) => report.add(Level::Fail, "terminal", format!("cannot read its size: {e}")),
+        return;
+    }
+    match crossterm::terminal::size() {
+        Ok((w, h)) if w >= MIN_WIDTH && h >= MIN_HEIGHT => {
+            report.add(Level::Ok, "terminal", format!("{w}×{h} (at least {MIN_WIDTH}×{MIN_HEIGHT})"));
         }
+        Ok((w, h)) => report.add(
+            Level::Fail,
+            "terminal",
+            format!("{w}×{h}: the kiosk needs at least {MIN_WIDTH}×{MIN_HEIGHT} (a smaller font, or a bigger screen)"),
+        ),
+        Err(e) => report.add(Level::Fail, "terminal", format!("cannot read its size: {e}")),
     }
     let term = std::env::var("TERM").unwrap_or_default();
     let colorterm = std::env::var("COLORTERM").unwrap_or_default();
