@@ -265,11 +265,11 @@ impl HubOnly {
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
+            // Read to the end even when nobody listens: a closed pipe would
+            // make the child's next line fail.
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
+                let _ = tx.send(line);
             }
         });
         let url = loop {

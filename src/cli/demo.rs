@@ -147,8 +147,9 @@ pub fn run(data_dir: &Path, config: &KioskConfig, args: &DemoArgs) -> anyhow::Re
             "demo hub running; `tapin demo --info` prints how to use `tapin admin` on it"
         );
         if args.hub_only {
-            println!("listening on {url}");
             print_info(&state, Some(&url));
+            // Last, like `tapin hub`'s first line: a script may stop reading here.
+            println!("listening on {url}");
             let _ = std::io::stdout().flush();
             rt.block_on(until_signal());
             Ok(())
