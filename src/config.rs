@@ -1,8 +1,10 @@
-//! Where tapin keeps its files, and the kiosk.toml settings read so far.
+//! Where tapin keeps its files, and the kiosk.toml settings.
 //!
-//! A bad file is refused with its path, line and column: a kiosk must not start
-//! on settings it half understood. Unknown keys are errors for the same reason (a
-//! typo would otherwise be silently ignored).
+//! Settings are layered: defaults, then the file, then `TAPIN_*` environment
+//! variables (one per key: `[sync] batch_size` is `TAPIN_SYNC_BATCH_SIZE`).
+//! A bad file is refused with its path, line and column, a bad variable with its
+//! name: a kiosk must not start on settings it half understood. Unknown keys are
+//! errors for the same reason (a typo would otherwise be silently ignored).
 
 use std::path::{Path, PathBuf};
 
@@ -49,12 +51,22 @@ pub enum ConfigError {
     /// Syntax, unknown keys and wrong types; the message carries line and column.
     #[error("configuration {path} is not valid: {message}")]
     Invalid { path: PathBuf, message: String },
-    #[error("configuration {path}: {key} = {value} is not allowed: {why}")]
+    /// A value in range of its type but not allowed; `at` says where it was set
+    /// ("line 3, column 14", or the environment variable).
+    #[error("configuration {path}: {at}: {key} = {value} is not allowed: {why}")]
     BadValue {
         path: PathBuf,
+        at: String,
         key: &'static str,
         value: String,
         why: String,
+    },
+    /// A `TAPIN_*` variable whose value the key cannot take.
+    #[error("configuration {path}: environment variable {var}: {message}")]
+    Env {
+        path: PathBuf,
+        var: String,
+        message: String,
     },
 }
 
@@ -79,6 +91,9 @@ pub struct KioskConfig {
     /// The badge reader.
     #[serde(default)]
     pub badge: crate::tui::settings::BadgeConfig,
+    /// The log file.
+    #[serde(default)]
+    pub log: crate::logging::LogSettings,
 }
 
 /// Which secret store holds the device's secrets (kiosk.toml `secret_store`, and
@@ -146,30 +161,148 @@ impl Default for JournalSettings {
     }
 }
 
+/// Every key a `TAPIN_*` variable may set, and whether its value is a number.
+/// The variable's name is `TAPIN_` and the key in capitals, dots as underscores.
+pub const ENV_KEYS: &[(&str, bool)] = &[
+    ("data_dir", false),
+    ("hub_url", false),
+    ("secret_store", false),
+    ("journal.keep_acked_days", true),
+    ("sync.backoff_cap_secs", true),
+    ("sync.connect_timeout_secs", true),
+    ("sync.request_timeout_secs", true),
+    ("sync.roster_refresh_secs", true),
+    ("sync.clock_skew_warn_secs", true),
+    ("sync.batch_size", true),
+    ("kiosk.device_name", false),
+    ("kiosk.pin", false),
+    ("kiosk.idle_timeout_secs", true),
+    ("kiosk.confirmation_secs", true),
+    ("kiosk.missed_punch_hours", true),
+    ("kiosk.theme", false),
+    ("kiosk.language", false),
+    ("badge.prefix", false),
+    ("badge.suffix", false),
+    ("badge.max_gap_ms", true),
+    ("log.level", false),
+    ("log.dir", false),
+    ("log.max_files", true),
+];
+
+/// The environment variable that sets `key`.
+pub fn env_var_of(key: &str) -> String {
+    format!("TAPIN_{}", key.replace('.', "_").to_uppercase())
+}
+
+/// A configuration as loaded, with where its values came from.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Loaded {
+    pub config: KioskConfig,
+    /// Whether the file existed (the default location may be absent).
+    pub file_found: bool,
+    /// The variables that set a value, by name.
+    pub from_env: Vec<String>,
+}
+
 impl KioskConfig {
     /// Reads `path`. A missing file is an error when the path was asked for
     /// explicitly; the default location may be absent (defaults then apply).
     pub fn load(path: &Path, explicit: bool) -> Result<Self, ConfigError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Self::parse(path, &text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(Self::default()),
-            Err(source) => Err(ConfigError::Read {
-                path: path.to_path_buf(),
-                source,
-            }),
-        }
+        Self::load_layered(path, explicit, |_| None).map(|loaded| loaded.config)
+    }
+
+    /// Defaults, then the file at `path` (see [`Self::load`]), then the `TAPIN_*`
+    /// variables `env` returns.
+    pub fn load_layered(
+        path: &Path,
+        explicit: bool,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Loaded, ConfigError> {
+        let (text, file_found) = match std::fs::read_to_string(path) {
+            Ok(text) => (text, true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+                (String::new(), false)
+            }
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        let (config, from_env) = Self::parse_layered(path, &text, env)?;
+        Ok(Loaded {
+            config,
+            file_found,
+            from_env,
+        })
     }
 
     /// Parses and checks the text of a kiosk.toml read from `path`.
     pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
-        let config: KioskConfig = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+        Self::parse_layered(path, text, |_| None).map(|(config, _)| config)
+    }
+
+    fn parse_layered(
+        path: &Path,
+        text: &str,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<(Self, Vec<String>), ConfigError> {
+        let invalid = |e: toml::de::Error| ConfigError::Invalid {
             path: path.to_path_buf(),
             message: e.to_string(),
-        })?;
+        };
+        // The file alone first: its errors carry line and column.
+        let mut config: KioskConfig = toml::from_str(text).map_err(invalid)?;
+        let mut table: toml::Table = toml::from_str(text).map_err(invalid)?;
+        let mut from_env = Vec::new();
+        for &(key, number) in ENV_KEYS {
+            let var = env_var_of(key);
+            let Some(raw) = env(&var) else { continue };
+            let env_error = |message: String| ConfigError::Env {
+                path: path.to_path_buf(),
+                var: var.clone(),
+                message,
+            };
+            let value = if number {
+                let n = raw.trim().parse::<i64>().map_err(|_| {
+                    env_error(format!(
+                        "{:?} is not a whole number",
+                        crate::sanitize::for_terminal(&raw)
+                    ))
+                })?;
+                toml::Value::Integer(n)
+            } else {
+                toml::Value::String(raw)
+            };
+            // The variable alone, so that its error names it and nothing else.
+            let mut alone = toml::Table::new();
+            set_key(&mut alone, key, value.clone());
+            alone
+                .try_into::<KioskConfig>()
+                .map_err(|e| env_error(e.message().to_owned()))?;
+            set_key(&mut table, key, value);
+            from_env.push(var);
+        }
+        if !from_env.is_empty() {
+            config = table.try_into().map_err(invalid)?;
+        }
+        let at = |key: &str| {
+            let var = env_var_of(key);
+            if from_env.contains(&var) {
+                format!("environment variable {var}")
+            } else {
+                match locate(text, key) {
+                    Some((line, column)) => format!("line {line}, column {column}"),
+                    None => "default".to_owned(),
+                }
+            }
+        };
         let keep = config.journal.keep_acked_days;
         if keep < MIN_KEEP_ACKED_DAYS {
             return Err(ConfigError::BadValue {
                 path: path.to_path_buf(),
+                at: at("journal.keep_acked_days"),
                 key: "journal.keep_acked_days",
                 value: keep.to_string(),
                 why: format!(
@@ -181,11 +314,12 @@ impl KioskConfig {
             .check()
             .map_err(|(key, value, why)| ConfigError::BadValue {
                 path: path.to_path_buf(),
+                at: at(key),
                 key,
                 value,
                 why,
             })?;
-        Ok(config)
+        Ok((config, from_env))
     }
 
     /// The `[sync]`, `[kiosk]` and `[badge]` values and the hub URL in range.
@@ -211,7 +345,8 @@ impl KioskConfig {
             ));
         }
         self.kiosk.check()?;
-        self.badge.check()
+        self.badge.check()?;
+        self.log.check()
     }
 
     /// Journal options these settings ask for.
@@ -221,6 +356,59 @@ impl KioskConfig {
             ..JournalOptions::default()
         }
     }
+}
+
+/// Sets `key` ("section.name" or "name") in `table`, making the section.
+fn set_key(table: &mut toml::Table, key: &str, value: toml::Value) {
+    match key.split_once('.') {
+        Some((section, name)) => {
+            let entry = table
+                .entry(section)
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if !entry.is_table() {
+                // The file's error (a section given a plain value) wins: it is
+                // reported when the file alone is read, before this runs.
+                *entry = toml::Value::Table(toml::Table::new());
+            }
+            if let toml::Value::Table(section) = entry {
+                section.insert(name.to_owned(), value);
+            }
+        }
+        None => {
+            table.insert(key.to_owned(), value);
+        }
+    }
+}
+
+/// Line and column (1-based) of the value of `key` in `text`, for messages
+/// about values the parser accepted but the checks refuse.
+fn locate(text: &str, key: &str) -> Option<(usize, usize)> {
+    let (section, name) = key.rsplit_once('.').unwrap_or(("", key));
+    let mut current = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if let Some(header) = trimmed.strip_prefix('[') {
+            current = header
+                .split(']')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            continue;
+        }
+        if current != section {
+            continue;
+        }
+        let Some(rest) = trimmed.strip_prefix(name) else {
+            continue;
+        };
+        let Some(value) = rest.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let column = line.len() - value.trim_start().len() + 1;
+        return Some((i + 1, line[..column - 1].chars().count() + 1));
+    }
+    None
 }
 
 #[cfg(test)]
@@ -309,6 +497,85 @@ mod tests {
         );
         let error = KioskConfig::load(&missing, true).expect_err("asked-for file must exist");
         assert!(error.to_string().contains("kiosk.toml"), "{error}");
+    }
+
+    fn layered(
+        text: &str,
+        env: &[(&str, &str)],
+    ) -> Result<(KioskConfig, Vec<String>), ConfigError> {
+        KioskConfig::parse_layered(Path::new("/etc/tapin/kiosk.toml"), text, |name| {
+            env.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn variables_override_the_file_and_the_defaults() {
+        let (config, from_env) = layered(
+            "[sync]\nbatch_size = 100\n[kiosk]\nlanguage = \"en\"\n",
+            &[
+                ("TAPIN_SYNC_BATCH_SIZE", "250"),
+                ("TAPIN_KIOSK_LANGUAGE", "es"),
+                ("TAPIN_HUB_URL", "https://hub.example.org"),
+                ("TAPIN_LOG", "debug"),
+                ("TAPIN_UNRELATED", "x"),
+            ],
+        )
+        .expect("valid");
+        assert_eq!(config.sync.batch_size, 250);
+        assert_eq!(config.kiosk.language, crate::tui::catalog::Language::Es);
+        assert_eq!(config.hub_url.as_deref(), Some("https://hub.example.org"));
+        // Untouched keys keep the file's or the default value.
+        assert_eq!(config.sync.backoff_cap_secs, 60);
+        assert_eq!(
+            from_env,
+            [
+                "TAPIN_HUB_URL",
+                "TAPIN_SYNC_BATCH_SIZE",
+                "TAPIN_KIOSK_LANGUAGE"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_variable_is_named() {
+        let cases = [
+            (("TAPIN_SYNC_BATCH_SIZE", "many"), "not a whole number"),
+            (("TAPIN_SYNC_BATCH_SIZE", "0"), "between 1 and 1000"),
+            (
+                ("TAPIN_KIOSK_PIN", "sometimes"),
+                "unknown variant `sometimes`",
+            ),
+            (("TAPIN_SECRET_STORE", "vault"), "unknown variant `vault`"),
+        ];
+        for ((var, value), needle) in cases {
+            let message = layered("", &[(var, value)]).expect_err(var).to_string();
+            assert!(message.contains(var), "{message}");
+            assert!(message.contains(needle), "{var}={value}: {message}");
+        }
+    }
+
+    #[test]
+    fn a_refused_value_is_placed_at_its_line_and_column() {
+        let message = parse("# x\n\n[kiosk]\n  confirmation_secs =  0\n")
+            .expect_err("out of range")
+            .to_string();
+        assert!(message.contains("line 4, column 24"), "{message}");
+        assert_eq!(locate("[a]\nk = 1\n[b]\nk = 2\n", "b.k"), Some((4, 5)));
+        assert_eq!(locate("k = 1\n", "b.k"), None);
+    }
+
+    #[test]
+    fn every_key_has_a_variable_and_the_example_documents_it() {
+        let example = include_str!("../kiosk.toml.example");
+        for (key, _) in ENV_KEYS {
+            let name = key.rsplit('.').next().unwrap_or(key);
+            assert!(
+                example.contains(name),
+                "kiosk.toml.example does not document {key}"
+            );
+        }
     }
 
     #[test]

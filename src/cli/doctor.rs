@@ -1,7 +1,7 @@
-//! `tapin doctor`: one line per check (ok, warn or FAIL) on what the kiosk needs to
-//! sync: its secret, its journal, its hub and clock, its roster cache. Exits
-//! non-zero when any check FAILs. Each section adds its checks to a [`Report`], so
-//! later sections (the terminal, the badge reader) slot in beside these.
+//! `tapin doctor`: one line per check (ok, warn or FAIL) on what the kiosk needs:
+//! the terminal it draws on, its journal (writable, fsync working), its secret,
+//! its hub and clock, its roster cache. Exits non-zero when any check FAILs. Each
+//! section adds its checks to a [`Report`].
 
 use std::fmt;
 use std::path::Path;
@@ -71,8 +71,10 @@ impl Report {
 
 pub fn run(data_dir: &Path, config: &KioskConfig, args: &DoctorArgs) -> anyhow::Result<()> {
     let mut report = Report::default();
+    check_terminal(&mut report);
     let secrets = check_secret(data_dir, config, args, &mut report);
     let journal = check_journal(data_dir, config, &mut report);
+    check_fsync(data_dir, &mut report);
     let hub = check_hub_url(config, journal.as_ref(), &mut report);
     check_hub(config, hub.as_ref(), secrets.as_ref(), &mut report)?;
     check_roster(journal.as_ref(), &mut report);
@@ -165,6 +167,97 @@ fn check_journal(data_dir: &Path, config: &KioskConfig, report: &mut Report) -> 
         (Err(e), _) | (_, Err(e)) => report.add(Level::Fail, "device", e.to_string()),
     }
     Some(journal)
+}
+
+/// The terminal doctor runs in, taken as the kiosk's: its size against the
+/// kiosk's minimum, and how many colours `TERM`/`COLORTERM` promise.
+fn check_terminal(report: &mut Report) {
+    use crate::tui::layout::{MIN_HEIGHT, MIN_WIDTH};
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        // Run from a script or over a pipe: the kiosk's screen is elsewhere.
+        report.add(
+            Level::Warn,
+            "terminal",
+            "not checked: standard output is not a terminal (run doctor on the kiosk's screen)",
+        );
+        return;
+    }
+    match crossterm::terminal::size() {
+        Ok((w, h)) if w >= MIN_WIDTH && h >= MIN_HEIGHT => {
+            report.add(Level::Ok, "terminal", format!("{w}×{h} (at least {MIN_WIDTH}×{MIN_HEIGHT})"));
+        }
+        Ok((w, h)) => report.add(
+            Level::Fail,
+            "terminal",
+            format!("{w}×{h}: the kiosk needs at least {MIN_WIDTH}×{MIN_HEIGHT} (a smaller font, or a bigger screen)"),
+        ),
+        Err(e) => report.add(Level::Fail, "terminal", format!("cannot read its size: {e}")),
+    }
+    let term = std::env::var("TERM").unwrap_or_default();
+    let colorterm = std::env::var("COLORTERM").unwrap_or_default();
+    let (level, detail) = colours(&term, &colorterm, std::env::var_os("NO_COLOR").is_some());
+    report.add(level, "colours", detail);
+}
+
+/// What `TERM`, `COLORTERM` and `NO_COLOR` say about colours.
+fn colours(term: &str, colorterm: &str, no_color: bool) -> (Level, String) {
+    let shown = for_terminal(term);
+    if term.is_empty() || term == "dumb" {
+        return (
+            Level::Fail,
+            format!(
+                "TERM={shown:?}: no cursor control; the kiosk needs a terminal type (linux, xterm-256color)"
+            ),
+        );
+    }
+    if no_color {
+        return (
+            Level::Warn,
+            format!(
+                "TERM={shown}, NO_COLOR is set: the kiosk's colours may be ignored (words and symbols remain)"
+            ),
+        );
+    }
+    let depth = if matches!(colorterm, "truecolor" | "24bit") {
+        "true colour"
+    } else if term.contains("256color") {
+        "256 colours"
+    } else {
+        "8 or 16 colours (enough: the kiosk uses the basic ones)"
+    };
+    (Level::Ok, format!("TERM={shown}, {depth}"))
+}
+
+/// Writes, fsyncs and deletes a small file beside the journal: a journal whose
+/// disk ignores or fails fsync cannot promise a confirmed punch survives.
+fn check_fsync(data_dir: &Path, report: &mut Report) {
+    use std::io::Write;
+    let path = data_dir.join(".doctor-fsync");
+    let started = std::time::Instant::now();
+    let result = std::fs::File::create(&path)
+        .and_then(|mut f| f.write_all(b"tapin doctor\n").and_then(|()| f.sync_all()))
+        .and_then(|()| std::fs::File::open(data_dir).and_then(|d| d.sync_all()));
+    let _ = std::fs::remove_file(&path);
+    match result {
+        Ok(()) => report.add(
+            Level::Ok,
+            "fsync",
+            format!(
+                "works in {} ({} ms)",
+                data_dir.display(),
+                started.elapsed().as_millis()
+            ),
+        ),
+        Err(e) => report.add(
+            Level::Fail,
+            "fsync",
+            format!(
+                "{}: {e}: punches cannot be made durable here",
+                data_dir.display()
+            ),
+        ),
+    }
 }
 
 /// kiosk.toml's `hub_url` overrides the one remembered at enrollment.
@@ -310,5 +403,33 @@ fn ago(age: chrono::Duration) -> String {
         120..7_200 => format!("{} min", secs / 60),
         7_200..172_800 => format!("{} h", secs / 3_600),
         _ => format!("{} days", secs / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Level, colours};
+
+    #[test]
+    fn colours_are_judged_from_the_terminal_type() {
+        let cases = [
+            ("", "", false, Level::Fail, "no cursor control"),
+            ("dumb", "", false, Level::Fail, "no cursor control"),
+            ("linux", "", false, Level::Ok, "8 or 16"),
+            ("xterm-256color", "", false, Level::Ok, "256 colours"),
+            (
+                "xterm-256color",
+                "truecolor",
+                false,
+                Level::Ok,
+                "true colour",
+            ),
+            ("xterm", "", true, Level::Warn, "NO_COLOR"),
+        ];
+        for (term, colorterm, no_color, level, needle) in cases {
+            let (got, detail) = colours(term, colorterm, no_color);
+            assert_eq!(got, level, "{term} {colorterm}: {detail}");
+            assert!(detail.contains(needle), "{term}: {detail}");
+        }
     }
 }

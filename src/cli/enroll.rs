@@ -60,45 +60,14 @@ pub fn run(data_dir: &Path, config: &KioskConfig, args: &EnrollArgs) -> anyhow::
         "--hub must start with https:// (or http:// on a trusted network)"
     );
     let stores = secret_stores(data_dir, config, args.secret_store)?;
-    stores
-        .check_writable()
-        .context("the device secret could not be kept here (the code was not used)")?;
-    let mut journal = Journal::open(data_dir, config.journal_options())
-        .context("the journal cannot be used (the code was not used)")?;
-
-    let timeout = Duration::from_secs(config.sync.request_timeout_secs);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let enrolled = runtime.block_on(crate::sync::enroll::enroll(
+    let (enrolled, kind) = enroll_here(
+        data_dir,
+        config,
+        &stores,
         &hub,
         &args.code,
         args.name.as_deref(),
-        timeout,
-    ))?;
-
-    let secrets = DeviceSecrets {
-        device_token: enrolled.device_token.clone(),
-        pin_pepper: enrolled.pin_pepper.clone(),
-    };
-    let kind = stores.save(&secrets).context(
-        "enrolled on the hub, but the device secret could not be stored; the code is \
-         now used: ask an admin for a new one",
     )?;
-    journal
-        .set_device_id(enrolled.device_id)
-        .and_then(|()| journal.set_device_name(&enrolled.device_name))
-        .and_then(|()| journal.set_hub_url(hub.as_str()))
-        .context("the secret is stored, but the journal could not record the device")?;
-    tracing::info!(
-        device = %enrolled.device_id,
-        org = %enrolled.org_id,
-        store = %kind,
-        hub = %hub,
-        "enrolled"
-    );
-
     println!(
         "enrolled as \"{}\" (device {})",
         for_terminal(&enrolled.device_name),
@@ -174,4 +143,52 @@ pub(super) fn reenroll_running(
     tracing::info!(device = %enrolled.device_id, org = %enrolled.org_id, hub = %url,
         pending = j.pending_count(), "re-enrolled from the admin screen");
     Ok(enrolled.device_name)
+}
+
+/// Trades `code` at `hub` for the device's secrets, keeps them in `stores` and
+/// records the device and hub in the journal of `data_dir`: what `tapin enroll`
+/// does, and what `tapin demo` does against its embedded hub.
+pub(super) fn enroll_here(
+    data_dir: &Path,
+    config: &KioskConfig,
+    stores: &SecretStores,
+    hub: &Url,
+    code: &str,
+    name: Option<&str>,
+) -> anyhow::Result<(crate::wire::EnrollResponse, SecretStoreKind)> {
+    stores
+        .check_writable()
+        .context("the device secret could not be kept here (the code was not used)")?;
+    let mut journal = Journal::open(data_dir, config.journal_options())
+        .context("the journal cannot be used (the code was not used)")?;
+
+    let timeout = Duration::from_secs(config.sync.request_timeout_secs);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let enrolled = runtime.block_on(crate::sync::enroll::enroll(hub, code, name, timeout))?;
+
+    let secrets = DeviceSecrets {
+        device_token: enrolled.device_token.clone(),
+        pin_pepper: enrolled.pin_pepper.clone(),
+    };
+    let kind = stores.save(&secrets).context(
+        "enrolled on the hub, but the device secret could not be stored; the code is \
+         now used: ask an admin for a new one",
+    )?;
+    journal
+        .set_device_id(enrolled.device_id)
+        .and_then(|()| journal.set_device_name(&enrolled.device_name))
+        .and_then(|()| journal.set_hub_url(hub.as_str()))
+        .context("the secret is stored, but the journal could not record the device")?;
+    tracing::info!(
+        device = %enrolled.device_id,
+        org = %enrolled.org_id,
+        store = %kind,
+        hub = %hub,
+        "enrolled"
+    );
+
+    Ok((enrolled, kind))
 }

@@ -12,6 +12,10 @@ use crate::config;
 use crate::sanitize::lines_for_terminal;
 
 mod admin;
+mod config_cmd;
+mod demo;
+mod demo_events;
+mod demo_org;
 mod doctor;
 mod enroll;
 mod hub;
@@ -48,17 +52,24 @@ pub enum Command {
     Admin(admin::AdminArgs),
     /// Enroll this kiosk with a hub using an admin's one-time code
     Enroll(enroll::EnrollArgs),
-    /// Check what this kiosk needs to sync: secret, journal, hub, clock, roster
+    /// Check what this kiosk needs: terminal, journal, secret, hub, clock, roster
     Doctor(doctor::DoctorArgs),
+    /// Check a kiosk.toml (and the TAPIN_* variables) without starting anything
+    #[command(subcommand)]
+    Config(config_cmd::ConfigCommand),
+    /// The kiosk on an embedded demo hub with a demo organisation (what `tapin`
+    /// runs on a machine with no kiosk.toml and no enrolled kiosk)
+    Demo(demo::DemoArgs),
 }
 
 impl Cli {
     /// kiosk.toml as named by `--config`/`TAPIN_CONFIG`, or the default location
-    /// (which may be absent).
-    fn kiosk_config(&self) -> Result<config::KioskConfig, config::ConfigError> {
+    /// (which may be absent), with the `TAPIN_*` variables over it.
+    fn kiosk_config(&self) -> Result<config::Loaded, config::ConfigError> {
+        let env = |name: &str| std::env::var(name).ok();
         match &self.config {
-            Some(path) => config::KioskConfig::load(path, true),
-            None => config::KioskConfig::load(&config::default_config_path(), false),
+            Some(path) => config::KioskConfig::load_layered(path, true, env),
+            None => config::KioskConfig::load_layered(&config::default_config_path(), false, env),
         }
     }
 
@@ -86,7 +97,12 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> anyhow::Result<()> {
-    let kiosk_config = cli.kiosk_config()?;
+    // Checking a file must work whatever the default kiosk.toml holds.
+    if let Some(Command::Config(cmd)) = &cli.command {
+        return config_cmd::run(cli, cmd);
+    }
+    let loaded = cli.kiosk_config()?;
+    let kiosk_config = loaded.config;
     let data_dir = cli.data_dir(&kiosk_config);
     // Only tapin's user may look inside (the journal holds who worked when), as
     // `Journal::open` would make it; created here first, for the logs.
@@ -95,9 +111,14 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         .mode(0o700)
         .create(&data_dir)
         .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
-    let _log_guard = crate::logging::init(&data_dir)?;
+    let _log_guard = crate::logging::init_with(&data_dir, &kiosk_config.log)?;
     match &cli.command {
+        None if !loaded.file_found && demo::wanted(&data_dir)? => {
+            demo::run(&data_dir, &kiosk_config, &demo::DemoArgs::default())
+        }
         None => kiosk::run(&data_dir, &kiosk_config),
+        Some(Command::Demo(args)) => demo::run(&data_dir, &kiosk_config, args),
+        Some(Command::Config(cmd)) => config_cmd::run(cli, cmd),
         Some(Command::Journal(cmd)) => journal::run(&data_dir, &kiosk_config, cmd),
         Some(Command::Hub(args)) => hub::run(&data_dir, args),
         Some(Command::Admin(args)) => admin::run(args),

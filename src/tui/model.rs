@@ -320,6 +320,9 @@ pub struct Model {
     pub last_sync: Option<DateTime<Utc>>,
     /// Leave the screen to start the kiosk again (after re-enrolling).
     pub restart: bool,
+    /// The F1 help, drawn over the screen, with its selected row (see
+    /// `update::help`).
+    pub help: Option<usize>,
 }
 
 impl Model {
@@ -344,6 +347,7 @@ impl Model {
             exiting: false,
             last_sync: None,
             restart: false,
+            help: None,
         }
     }
 

@@ -38,6 +38,25 @@ pub struct ScreenSettings {
     pub missed_punch_hours: u32,
     pub theme: ThemeName,
     pub language: Language,
+    /// Set by `tapin demo` only (never read from kiosk.toml): the screen says
+    /// DEMO and F1 lists these people to try.
+    #[serde(skip)]
+    pub demo: Option<DemoSheet>,
+}
+
+/// The demo's people to try, for the F1 help screen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DemoSheet {
+    pub rows: Vec<DemoRow>,
+}
+
+/// One person of the demo: name, badge number, PIN and what to try.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DemoRow {
+    pub name: String,
+    pub badge: String,
+    pub pin: String,
+    pub what: String,
 }
 
 impl Default for ScreenSettings {
@@ -50,6 +69,7 @@ impl Default for ScreenSettings {
             missed_punch_hours: 14,
             theme: ThemeName::default(),
             language: Language::default(),
+            demo: None,
         }
     }
 }

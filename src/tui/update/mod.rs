@@ -8,6 +8,7 @@
 mod actions;
 mod admin;
 mod crew;
+mod help;
 mod identify;
 mod missed;
 mod punch;
@@ -25,6 +26,7 @@ use super::msg::{Cmd, Msg};
 pub use actions::{available, jobs_for};
 pub use admin::{ADMIN_MENU, AdminItem, admin_menu_layout};
 pub use crew::{CREW_ACTIONS, crew_jobs, crew_layout, crew_of};
+pub use help::HELP_KEY;
 pub use identify::tab_labels as identify_tab_labels;
 pub use missed::{left_at, missed_button};
 pub use reenroll::usable as enrollment_usable;
@@ -86,6 +88,7 @@ fn tick(model: &mut Model, now: DateTime<Utc>, utc_offset_secs: i32) -> Vec<Cmd>
     model.now = now;
     model.utc_offset_secs = utc_offset_secs;
     let idle = TimeDelta::seconds(i64::try_from(model.settings.idle_timeout_secs).unwrap_or(30));
+    help::expire(model, idle);
     match &model.screen {
         Screen::Home => {}
         Screen::Confirm { until, .. } => {
@@ -139,6 +142,9 @@ fn input(model: &mut Model, msg: Msg) -> Vec<Cmd> {
         return not_recorded(model, nr, msg);
     }
     model.notice = None;
+    if let Some(cmds) = help::input(model, &msg) {
+        return cmds;
+    }
     if let Msg::Badge(code) = &msg
         && !matches!(model.screen, Screen::Admin { .. })
     {

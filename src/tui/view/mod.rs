@@ -8,6 +8,7 @@ mod admin;
 mod big;
 mod confirm;
 mod crew;
+mod help;
 mod home;
 mod identify;
 mod reenroll;
@@ -30,6 +31,7 @@ use crate::domain::PunchState;
 use crate::sync::status::Link;
 
 pub use big::lines as big_lines;
+pub use help::DEMO_MARKER;
 
 pub fn view(model: &Model, frame: &mut Frame) {
     let area = frame.area();
@@ -57,6 +59,7 @@ pub fn view(model: &Model, frame: &mut Frame) {
             supervisor::draw(model, frame, area, &theme)
         }
     }
+    help::draw(model, frame, area, &theme);
 }
 
 fn too_small(model: &Model, frame: &mut Frame, area: Rect, theme: &Theme) {
