@@ -94,7 +94,7 @@ pub(super) fn load_candidates(services: &Services, acting: PersonId) -> Vec<Msg>
     };
     let Some(client) = hub.client.get().cloned() else {
         return vec![Msg::Candidates(Err(
-            "the hub connection is still starting: try again".to_owned()
+            "the hub connection is still starting: try again".to_owned(),
         ))];
     };
     let tx = services.tx.clone();
