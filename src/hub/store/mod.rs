@@ -22,14 +22,17 @@ mod orgs;
 mod people;
 mod roster;
 mod roster_delta;
+mod roster_lite;
 mod roster_read;
 mod sql;
 mod status;
 mod writer;
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 pub use devices::{AuthedDevice, EnrollError, Enrolled, NewDevice};
@@ -70,6 +73,8 @@ pub struct Store {
     backend: Backend,
     /// SQLite's group-commit writer of events; `None` on PostgreSQL.
     writer: Option<writer::GroupWriter>,
+    /// SQLite (a file): rusqlite connections for whole roster builds.
+    lite: Option<Arc<roster_lite::LiteReader>>,
 }
 
 /// Connections a PostgreSQL store opens at most.
@@ -104,6 +109,7 @@ impl Store {
                     write: pool,
                     backend,
                     writer: None,
+                    lite: None,
                 }
             }
         };
@@ -139,6 +145,7 @@ impl Store {
                 writer: Some(writer::GroupWriter::spawn(write.clone(), Backend::Sqlite)),
                 write,
                 backend: Backend::Sqlite,
+                lite: None,
             });
         }
         let read = AnyPoolOptions::new()
@@ -152,8 +159,13 @@ impl Store {
             .connect_with(options)
             .await
             .ctx("opening the SQLite database for reading")?;
+        let file = SqliteConnectOptions::from_str(url)
+            .ctx("parsing the database URL")?
+            .get_filename()
+            .to_path_buf();
         Ok(Store {
             read,
+            lite: Some(roster_lite::LiteReader::new(file)),
             writer: Some(writer::GroupWriter::spawn(write.clone(), Backend::Sqlite)),
             write,
             backend: Backend::Sqlite,
