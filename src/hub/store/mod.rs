@@ -24,6 +24,7 @@ mod roster;
 mod roster_delta;
 mod roster_lite;
 mod roster_read;
+mod roster_warm;
 mod sql;
 mod status;
 mod writer;

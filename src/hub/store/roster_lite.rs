@@ -196,13 +196,10 @@ fn settings(lock: Option<String>, offset: i64) -> StoreResult<OrgSettings> {
 fn text<'r>(row: &'r Row<'_>, i: usize, context: &'static str) -> StoreResult<Option<&'r str>> {
     match row.get_ref(i).lite(context)? {
         ValueRef::Null => Ok(None),
-        v => v
-            .as_str()
-            .map(Some)
-            .map_err(|e| StoreError::Corrupt {
-                context,
-                detail: e.to_string(),
-            }),
+        v => v.as_str().map(Some).map_err(|e| StoreError::Corrupt {
+            context,
+            detail: e.to_string(),
+        }),
     }
 }
 
@@ -377,7 +374,11 @@ fn people(conn: &Connection, org: &str, ids: &[PersonId]) -> StoreResult<LoadedP
         org,
         &limited,
         "reading job access",
-        |l| format!("SELECT person_id, job_id FROM person_jobs WHERE org_id = ? AND person_id IN ({l})"),
+        |l| {
+            format!(
+                "SELECT person_id, job_id FROM person_jobs WHERE org_id = ? AND person_id IN ({l})"
+            )
+        },
         |row| {
             let person = PersonId(id(row, 0, "reading person_jobs.person_id")?);
             let job = JobId(id(row, 1, "reading person_jobs.job_id")?);
@@ -411,7 +412,10 @@ fn person(row: &Row<'_>) -> StoreResult<Person> {
         id: PersonId(id(row, 0, "reading people.id")?),
         name: must_text(row, 1, "reading people.name")?.to_owned(),
         badge: text(row, 2, "reading people.badge")?.map(str::to_owned),
-        mode: sql::from_name(must_text(row, 3, "reading people.mode")?, "reading people.mode")?,
+        mode: sql::from_name(
+            must_text(row, 3, "reading people.mode")?,
+            "reading people.mode",
+        )?,
         team: team
             .map(|t| sql::uuid(t, "reading people.team_id").map(TeamId))
             .transpose()?,
@@ -570,4 +574,187 @@ fn jobs(conn: &Connection, org: &str) -> StoreResult<Vec<Job>> {
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use chrono::Utc;
+
+    use super::super::Store;
+    use crate::domain::{
+        Actor, Event, EventId, EventKind, Job, JobAccess, JobId, Method, Person, PersonId, Preset,
+        Role, RoleId, Team, TeamId, TrackingMode,
+    };
+    use crate::hub::roster_cache::{Known, RosterCache, warm};
+    use crate::wire::{RosterEntry, RosterItem};
+
+    fn person(name: &str, mode: TrackingMode, role: RoleId, jobs: JobAccess) -> Person {
+        Person {
+            id: PersonId::new(),
+            name: name.to_owned(),
+            badge: Some(format!("B-{name}")),
+            mode,
+            team: None,
+            role,
+            archived: false,
+            jobs,
+        }
+    }
+
+    /// The rusqlite reads give the roster the sqlx reads give: people of every
+    /// kind, a team, job access, an archived person, statuses trusted, stale and
+    /// of a changed mode; and warming at start caches enrolled kiosks only.
+    #[tokio::test]
+    async fn rusqlite_reads_give_the_sqlx_roster_and_warming_caches_it() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("hub.db").display());
+        let store = Store::connect(&url).await.expect("a store");
+        assert!(store.lite.is_some());
+        let org = store.init_org("lite").await.expect("an org").id;
+        let role = Role::preset(Preset::User, RoleId::new());
+        store.add_role(org, &role).await.expect("a role");
+        let job = Job {
+            id: JobId::new(),
+            name: "Weld".to_owned(),
+            archived: false,
+        };
+        store.add_job(org, &job).await.expect("a job");
+        let only = JobAccess::Only(BTreeSet::from([job.id]));
+        let ana = person("ana", TrackingMode::Personal, role.id, JobAccess::All);
+        let bo = person("bo", TrackingMode::Personal, role.id, only.clone());
+        let lead = person("lead", TrackingMode::TeamLead, role.id, only);
+        let crew = person("crew", TrackingMode::TeamMember, role.id, JobAccess::All);
+        let mut gone = person("gone", TrackingMode::Individual, role.id, JobAccess::All);
+        gone.archived = true;
+        for p in [&ana, &bo, &lead, &crew, &gone] {
+            store
+                .add_person(org, p, Some(&format!("$argon2id$v=19${}", p.name)))
+                .await
+                .expect("a person");
+        }
+        let team = Team {
+            id: TeamId::new(),
+            name: "Crew".to_owned(),
+            lead: lead.id,
+            members: vec![crew.id],
+        };
+        store.add_team(org, &team).await.expect("a team");
+        let kiosk = store
+            .create_device(org, "kiosk", chrono::Duration::hours(1))
+            .await
+            .expect("a device");
+        let unenrolled = store
+            .create_device(org, "spare", chrono::Duration::hours(1))
+            .await
+            .expect("a device");
+        store
+            .enroll(
+                &crate::hub::secret::normalize_code(&kiosk.enrollment_code).expect("a code"),
+                None,
+                Utc::now(),
+            )
+            .await
+            .expect("enrolled");
+        let entries = vec![
+            RosterEntry {
+                group: Some("Floor".to_owned()),
+                item: RosterItem::Person(bo.id),
+            },
+            RosterEntry {
+                group: None,
+                item: RosterItem::Person(ana.id),
+            },
+            RosterEntry {
+                group: None,
+                item: RosterItem::Person(gone.id),
+            },
+            RosterEntry {
+                group: Some("Crews".to_owned()),
+                item: RosterItem::Team(team.id),
+            },
+        ];
+        store
+            .set_roster(org, kiosk.id, &entries)
+            .await
+            .expect("a roster");
+        let start = Utc::now() - chrono::Duration::hours(2);
+        let event = |seq: u64, subject: PersonId, kind: EventKind, minutes: i64| Event {
+            id: EventId::new(),
+            device: kiosk.id,
+            seq,
+            subject,
+            actor: Actor::Kiosk(kiosk.id),
+            method: Method::Badge,
+            kind,
+            at: start + chrono::Duration::minutes(minutes),
+            utc_offset_secs: 0,
+            note: None,
+            needs_review: false,
+            clock_offset_ms: None,
+        };
+        let events = vec![
+            event(1, ana.id, EventKind::ClockIn, 0),
+            event(2, bo.id, EventKind::ClockIn, 1),
+            event(3, bo.id, EventKind::CheckIn { job: job.id }, 2),
+            event(4, lead.id, EventKind::ClockIn, 3),
+            event(5, lead.id, EventKind::BreakStart, 4),
+        ];
+        let none = |_: PersonId, _: &[Event]| std::collections::HashMap::new();
+        store
+            .ingest(org, kiosk.id, &events, Utc::now(), &none)
+            .await
+            .expect("ingested");
+        // A stale row (an event it does not count) and a row of another mode:
+        // both folded from the events at read.
+        sqlx::query("UPDATE person_status SET max_at = max_at - 1000000 WHERE person_id = $1")
+            .bind(bo.id.to_string())
+            .execute(&store.write)
+            .await
+            .expect("a stale row");
+        sqlx::query("UPDATE person_status SET mode = 'individual' WHERE person_id = $1")
+            .bind(ana.id.to_string())
+            .execute(&store.write)
+            .await
+            .expect("a row of another mode");
+
+        let now = Utc::now();
+        let lite = store
+            .roster_snapshot(org, kiosk.id, now)
+            .await
+            .expect("lite");
+        let mut plain = store.clone();
+        plain.lite = None;
+        let via_sqlx = plain
+            .roster_snapshot(org, kiosk.id, now)
+            .await
+            .expect("sqlx");
+        assert_eq!(lite.roster, via_sqlx.roster);
+        assert_eq!(lite.tag, via_sqlx.tag);
+        assert_eq!(lite.head, via_sqlx.head);
+        assert_eq!(lite.shown, via_sqlx.shown);
+        assert_eq!(lite.seqs, via_sqlx.seqs);
+        assert_eq!(lite.stored_entries, via_sqlx.stored_entries);
+        assert_eq!(lite.stored_teams, via_sqlx.stored_teams);
+        assert_eq!(lite.wanted, via_sqlx.wanted);
+        assert_eq!(lite.roster.people.len(), 4);
+        let state = |id: PersonId| {
+            lite.roster
+                .people
+                .iter()
+                .find(|p| p.id == id)
+                .map(|p| p.state)
+                .expect("shown")
+        };
+        assert!(state(ana.id).is_clocked_in());
+        assert_eq!(state(bo.id).current_job(), Some(job.id));
+
+        let cache = RosterCache::default();
+        warm(&store, &cache).await;
+        let head = store.roster_head(org, kiosk.id).await.expect("a head");
+        assert_eq!(cache.known(kiosk.id, &head), Known::Tag(lite.tag));
+        assert_eq!(cache.known(unenrolled.id, &head), Known::Nothing);
+        store.close().await;
+    }
 }

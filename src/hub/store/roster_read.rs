@@ -103,7 +103,10 @@ pub(super) async fn teams_shown(
         .fetch_all(&mut *conn)
         .await
         .ctx("reading teams")?;
-    let all = rows.iter().map(team_from_row).collect::<StoreResult<Vec<Team>>>()?;
+    let all = rows
+        .iter()
+        .map(team_from_row)
+        .collect::<StoreResult<Vec<Team>>>()?;
     let mut out = pick_teams(all, entries, entry_people);
     let found: Vec<String> = out.iter().map(|t| t.id.to_string()).collect();
     let members = sql::fetch_in(conn, backend, org, &found, false, "reading team members", |o, l| {
