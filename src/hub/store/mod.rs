@@ -10,7 +10,8 @@
 //! - on SQLite, writes go through a single connection (one writer, `BEGIN IMMEDIATE`),
 //!   in WAL mode with `synchronous = FULL`: a commit is on disk when it returns;
 //!   event batches waiting for it are committed together (group commit); reads use
-//!   a separate pool of read-only connections;
+//!   a separate pool of read-only connections, and whole roster builds a few
+//!   read-only rusqlite connections of their own (`roster_lite`);
 //! - on PostgreSQL, one pool serves reads and writes.
 
 pub mod admin;
