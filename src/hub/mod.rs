@@ -59,10 +59,18 @@ pub async fn launch(
         .context("reading the hub's listening address")?;
     tracing::info!(%addr, backend = ?store.backend(), "hub listening");
     let state = Arc::new(app::AppState::new(store, config));
-    axum::serve(listener, app::service(state))
+    // Rosters built in the background, so the first kiosk requests after a
+    // restart are answered from the cache.
+    let warming = {
+        let state = Arc::clone(&state);
+        tokio::spawn(async move { roster_cache::warm(&state.store, &state.rosters).await })
+    };
+    let served = axum::serve(listener, app::service(state))
         .with_graceful_shutdown(shutdown)
         .await
-        .context("serving the hub")?;
+        .context("serving the hub");
+    warming.abort();
+    served?;
     tracing::info!(%addr, "hub stopped");
     Ok(())
 }

@@ -25,6 +25,9 @@
 mod doc;
 #[cfg(test)]
 mod tests;
+mod warm;
+
+pub use warm::warm;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -293,6 +296,20 @@ impl RosterCache {
         view.used = used;
         inner.insert(device, view, self.budget);
         result
+    }
+
+    /// Remembers a build made at start, unless a request already put one (which
+    /// may be newer).
+    fn warm(&self, device: DeviceId, snapshot: &RosterSnapshot) -> Result<(), serde_json::Error> {
+        if !self.holds(device) {
+            self.put(device, snapshot)?;
+        }
+        Ok(())
+    }
+
+    /// Whether a view of `device` is held.
+    fn holds(&self, device: DeviceId) -> bool {
+        self.lock().views.contains_key(&device)
     }
 
     /// Remembers a build of `device`'s roster; its serialised document.

@@ -16,6 +16,13 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
+    /// A query through rusqlite (SQLite roster reads) failed.
+    #[error("{context}: {source}")]
+    Lite {
+        context: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
     /// Applying the schema migrations failed.
     #[error("migrating the hub database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

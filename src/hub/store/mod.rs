@@ -10,7 +10,8 @@
 //! - on SQLite, writes go through a single connection (one writer, `BEGIN IMMEDIATE`),
 //!   in WAL mode with `synchronous = FULL`: a commit is on disk when it returns;
 //!   event batches waiting for it are committed together (group commit); reads use
-//!   a separate pool of read-only connections;
+//!   a separate pool of read-only connections, and whole roster builds a few
+//!   read-only rusqlite connections of their own (`roster_lite`);
 //! - on PostgreSQL, one pool serves reads and writes.
 
 pub mod admin;
@@ -22,14 +23,18 @@ mod orgs;
 mod people;
 mod roster;
 mod roster_delta;
+mod roster_lite;
 mod roster_read;
+mod roster_warm;
 mod sql;
 mod status;
 mod writer;
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 pub use devices::{AuthedDevice, EnrollError, Enrolled, NewDevice};
@@ -70,6 +75,8 @@ pub struct Store {
     backend: Backend,
     /// SQLite's group-commit writer of events; `None` on PostgreSQL.
     writer: Option<writer::GroupWriter>,
+    /// SQLite (a file): rusqlite connections for whole roster builds.
+    lite: Option<Arc<roster_lite::LiteReader>>,
 }
 
 /// Connections a PostgreSQL store opens at most.
@@ -104,6 +111,7 @@ impl Store {
                     write: pool,
                     backend,
                     writer: None,
+                    lite: None,
                 }
             }
         };
@@ -139,6 +147,7 @@ impl Store {
                 writer: Some(writer::GroupWriter::spawn(write.clone(), Backend::Sqlite)),
                 write,
                 backend: Backend::Sqlite,
+                lite: None,
             });
         }
         let read = AnyPoolOptions::new()
@@ -152,8 +161,13 @@ impl Store {
             .connect_with(options)
             .await
             .ctx("opening the SQLite database for reading")?;
+        let file = SqliteConnectOptions::from_str(url)
+            .ctx("parsing the database URL")?
+            .get_filename()
+            .to_path_buf();
         Ok(Store {
             read,
+            lite: Some(roster_lite::LiteReader::new(file)),
             writer: Some(writer::GroupWriter::spawn(write.clone(), Backend::Sqlite)),
             write,
             backend: Backend::Sqlite,

@@ -13,8 +13,10 @@
 //! building it. The queries with long id lists are not kept prepared: after a few
 //! runs PostgreSQL switches a prepared one to a generic plan, which took 4 s
 //! instead of about 0.1 s for the people of a 10,000-person roster.
+//! On a SQLite file, a whole build reads through rusqlite ([`super::roster_lite`],
+//! the same queries and rules, tested equal to the sqlx reads).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
@@ -22,11 +24,10 @@ use sqlx::{AnyConnection, Row};
 
 use super::error::{DbContext, StoreError, StoreResult};
 use super::roster_read::{
-    active_jobs, changed_states_in, crews_shown, entries_shown, entry_people, head_and_settings,
-    jobs_for, load_people, load_roles, teams_shown, wanted,
+    BuildReads, build_reads, changed_states_in, crews_shown, entries_shown, jobs_for,
 };
 use super::{Backend, Store, sql};
-use crate::domain::{DeviceId, Directory, PersonId, PunchState, RoleId, Team, TeamId};
+use crate::domain::{DeviceId, Directory, PersonId, PunchState, Team, TeamId};
 use crate::wire::{OrgId, RosterEntry, RosterItem, RosterPerson, RosterResponse};
 
 /// What identifies a version of a device's roster: the organisation's version
@@ -178,22 +179,28 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<RosterSnapshot> {
         let org_s = org.to_string();
-        let mut tx = self.begin_read().await?;
-        let (head, settings) = head_and_settings(&mut tx, &org_s, device).await?;
-        let backend = self.backend;
-        let stored_entries = roster_entries(&mut tx, &org_s, device).await?;
-        // Teams shown, and the teams led by people shown (a lead punches their crew).
-        let entry_people = entry_people(&stored_entries);
-        let stored_teams =
-            teams_shown(&mut tx, backend, &org_s, &stored_entries, &entry_people).await?;
-        let wanted = wanted(&stored_entries, &stored_teams);
-        let loaded = load_people(&mut tx, backend, &org_s, &wanted).await?;
+        let reads = match &self.lite {
+            Some(lite) => lite.build_reads(org_s, device).await?,
+            None => {
+                let mut tx = self.begin_read().await?;
+                let reads = build_reads(&mut tx, self.backend, &org_s, device).await?;
+                tx.commit().await.ctx("ending a read transaction")?;
+                reads
+            }
+        };
+        let BuildReads {
+            head,
+            settings,
+            stored_entries,
+            stored_teams,
+            wanted,
+            loaded,
+            roles,
+            jobs,
+        } = reads;
         let shown: HashSet<PersonId> = loaded.people.iter().map(|p| p.id).collect();
         let teams = crews_shown(stored_teams.clone(), &shown);
-        let role_ids: BTreeSet<RoleId> = loaded.people.iter().map(|p| p.role).collect();
-        let roles = load_roles(&mut tx, backend, &org_s, &role_ids).await?;
-        let jobs = jobs_for(&loaded.people, active_jobs(&mut tx, &org_s).await?);
-        tx.commit().await.ctx("ending a read transaction")?;
+        let jobs = jobs_for(&loaded.people, jobs);
 
         let (mut states, mut verifiers) = (loaded.states, loaded.verifiers);
         let people_states: Vec<RosterPerson> = loaded

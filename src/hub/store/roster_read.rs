@@ -17,7 +17,7 @@ use super::people::{
     PERSON_COLS, add_members, grant_job, job_from_row, person_from_row, person_job, role_from_row,
     team_from_row,
 };
-use super::roster::head_of;
+use super::roster::{head_of, roster_entries};
 use super::{Backend, RosterHead, sql, status};
 use crate::domain::{
     DeviceId, Job, JobAccess, JobId, OrgSettings, Person, PersonId, PunchState, Role, RoleId, Team,
@@ -103,11 +103,32 @@ pub(super) async fn teams_shown(
         .fetch_all(&mut *conn)
         .await
         .ctx("reading teams")?;
-    let mut all: HashMap<TeamId, Team> = HashMap::with_capacity(rows.len());
-    for row in &rows {
-        let team = team_from_row(row)?;
-        all.insert(team.id, team);
-    }
+    let all = rows
+        .iter()
+        .map(team_from_row)
+        .collect::<StoreResult<Vec<Team>>>()?;
+    let mut out = pick_teams(all, entries, entry_people);
+    let found: Vec<String> = out.iter().map(|t| t.id.to_string()).collect();
+    let members = sql::fetch_in(conn, backend, org, &found, false, "reading team members", |o, l| {
+        format!(
+            "SELECT team_id, person_id FROM team_members WHERE org_id = {o} AND team_id IN ({l}) \
+             ORDER BY team_id, position"
+        )
+    })
+    .await?;
+    add_members(&mut out, &members)?;
+    Ok(out)
+}
+
+/// Of the organisation's teams (`all`, without crews), those a roster shows,
+/// each once: those of the entries, in entry order, then those led by people of
+/// the entries, by id.
+pub(super) fn pick_teams(
+    all: Vec<Team>,
+    entries: &[RosterEntry],
+    entry_people: &HashSet<PersonId>,
+) -> Vec<Team> {
+    let mut all: HashMap<TeamId, Team> = all.into_iter().map(|t| (t.id, t)).collect();
     let mut out: Vec<Team> = Vec::new();
     for entry in entries {
         if let RosterItem::Team(t) = entry.item {
@@ -120,16 +141,53 @@ pub(super) async fn teams_shown(
         .collect();
     led.sort_unstable_by_key(|t| t.id);
     out.extend(led);
-    let found: Vec<String> = out.iter().map(|t| t.id.to_string()).collect();
-    let members = sql::fetch_in(conn, backend, org, &found, false, "reading team members", |o, l| {
-        format!(
-            "SELECT team_id, person_id FROM team_members WHERE org_id = {o} AND team_id IN ({l}) \
-             ORDER BY team_id, position"
-        )
+    out
+}
+
+/// Everything a whole build reads, from one snapshot.
+pub(super) struct BuildReads {
+    pub head: RosterHead,
+    pub settings: OrgSettings,
+    /// The device's entries as stored.
+    pub stored_entries: Vec<RosterEntry>,
+    /// The teams shown, with their whole crews.
+    pub stored_teams: Vec<Team>,
+    /// [`wanted`] of the entries and teams.
+    pub wanted: Vec<PersonId>,
+    pub loaded: LoadedPeople,
+    /// The roles of the people loaded.
+    pub roles: Vec<Role>,
+    /// Every active job of the organisation, by name.
+    pub jobs: Vec<Job>,
+}
+
+/// The reads of a whole build of `device`'s roster, on `conn`'s snapshot.
+pub(super) async fn build_reads(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    org: &str,
+    device: DeviceId,
+) -> StoreResult<BuildReads> {
+    let (head, settings) = head_and_settings(conn, org, device).await?;
+    let stored_entries = roster_entries(conn, org, device).await?;
+    // Teams shown, and the teams led by people shown (a lead punches their crew).
+    let entry_people = entry_people(&stored_entries);
+    let stored_teams = teams_shown(conn, backend, org, &stored_entries, &entry_people).await?;
+    let wanted = wanted(&stored_entries, &stored_teams);
+    let loaded = load_people(conn, backend, org, &wanted).await?;
+    let role_ids: BTreeSet<RoleId> = loaded.people.iter().map(|p| p.role).collect();
+    let roles = load_roles(conn, backend, org, &role_ids).await?;
+    let jobs = active_jobs(conn, org).await?;
+    Ok(BuildReads {
+        head,
+        settings,
+        stored_entries,
+        stored_teams,
+        wanted,
+        loaded,
+        roles,
+        jobs,
     })
-    .await?;
-    add_members(&mut out, &members)?;
-    Ok(out)
 }
 
 /// The people of the entries.
