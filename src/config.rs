@@ -140,7 +140,7 @@ impl Default for SyncSettings {
             request_timeout_secs: 30,
             roster_refresh_secs: 300,
             clock_skew_warn_secs: 60,
-            batch_size: 500,
+            batch_size: 1000,
         }
     }
 }
