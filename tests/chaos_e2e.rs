@@ -29,6 +29,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tapin::domain::{EventKind, PersonId};
 use tapin::hub::Store;
+use tapin::hub::store::StoredEvent;
 use tapin::wire::admin_records::TimesheetView;
 
 use chaos_support::ledger::{Ledger, matches};
@@ -136,8 +137,10 @@ fn run(db: Option<&str>, until: Until, seed: u64) {
         );
     }
 
-    let at_hub = check_hub(&site, &ledger, started);
-    check_timesheet(&site, started);
+    let events = hub_events(&site, started);
+    check_hub(&site, &ledger, &events);
+    check_timesheet(&site, started, &events);
+    let at_hub = events.len();
     let proxy = site.proxy.stats();
     println!(
         "chaos on {backend}: {steps} steps in {:.0} s; punches confirmed {}, lost 0, \
@@ -228,10 +231,9 @@ fn fault_kind(fault: &Fault) -> &'static str {
     }
 }
 
-/// Every confirmed punch at the hub once, nothing unconfirmed; returns how
-/// many punches of the run's people the hub holds.
-fn check_hub(site: &Site, ledger: &Ledger, started: DateTime<Utc>) -> usize {
-    let events = site.rt.block_on(async {
+/// The organisation's events at the hub, read straight from its database.
+fn hub_events(site: &Site, started: DateTime<Utc>) -> Vec<StoredEvent> {
+    site.rt.block_on(async {
         let store = Store::connect(&site.db_url).await.expect("connect store");
         let (events, _) = store
             .events_between(
@@ -245,10 +247,14 @@ fn check_hub(site: &Site, ledger: &Ledger, started: DateTime<Utc>) -> usize {
             .expect("events");
         store.close().await;
         events
-    });
+    })
+}
+
+/// Every confirmed punch at the hub once, nothing unconfirmed.
+fn check_hub(site: &Site, ledger: &Ledger, events: &[StoredEvent]) {
     let mut ids = HashSet::new();
     let mut by_person: HashMap<PersonId, Vec<Action>> = HashMap::new();
-    for stored in &events {
+    for stored in events {
         let e = &stored.event;
         assert!(ids.insert(e.id), "event {} stored twice", e.id);
         let action = match e.kind {
@@ -272,18 +278,17 @@ fn check_hub(site: &Site, ledger: &Ledger, started: DateTime<Utc>) -> usize {
         by_person.is_empty(),
         "events of people on no kiosk: {by_person:?}"
     );
-    events.len()
 }
 
 /// The timesheet of the run's days: each person's total is the sum of their
 /// days and of their shifts at the hub; open shifts are exactly the people
 /// whose last punch is a clock-in; nothing is flagged.
-fn check_timesheet(site: &Site, started: DateTime<Utc>) {
+fn check_timesheet(site: &Site, started: DateTime<Utc>, events: &[StoredEvent]) {
     let from = (started - chrono::Duration::days(1)).date_naive();
     let to = (Utc::now() + chrono::Duration::days(1)).date_naive();
-    let (sheet, events) = site.rt.block_on(async {
+    let sheet: TimesheetView = site.rt.block_on(async {
         let hub = site.hub.as_ref().expect("the hub is running");
-        let sheet: TimesheetView = hub_support::client()
+        hub_support::client()
             .get(format!(
                 "{}/api/v1/admin/reports/timesheet?from={from}&to={to}&format=json",
                 hub.url
@@ -296,24 +301,11 @@ fn check_timesheet(site: &Site, started: DateTime<Utc>) {
             .expect("report status")
             .json()
             .await
-            .expect("report JSON");
-        let store = Store::connect(&site.db_url).await.expect("connect store");
-        let (events, _) = store
-            .events_between(
-                site.org,
-                None,
-                started - chrono::Duration::hours(1),
-                Utc::now() + chrono::Duration::hours(1),
-                1_000_000,
-            )
-            .await
-            .expect("events");
-        store.close().await;
-        (sheet, events)
+            .expect("report JSON")
     });
     assert!(sheet.issues.is_empty(), "flagged: {:?}", sheet.issues);
     let mut shifts: HashMap<PersonId, (i64, Option<DateTime<Utc>>, usize)> = HashMap::new();
-    for stored in &events {
+    for stored in events {
         let e = &stored.event;
         let entry = shifts.entry(e.subject).or_default();
         match e.kind {

@@ -172,12 +172,22 @@ impl Journal {
         after: OutboxPos,
         limit: usize,
     ) -> Result<(Vec<Event>, OutboxPos), JournalError> {
-        let path = self.db_path.as_path();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut stmt = self.conn.prepare_cached(PENDING_AFTER).at(path)?;
-        let rows = stmt
-            .query_map(params![limit, after.0], decode_row)
-            .at(path)?;
+        self.page_after(PENDING_AFTER, params![limit, after.0], after)
+    }
+
+    /// The events `sql` selects as `(pos, body)` in journal order, and the
+    /// position of the last one (`after` when none): one page of a read that
+    /// goes on from there.
+    pub(super) fn page_after(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        after: OutboxPos,
+    ) -> Result<(Vec<Event>, OutboxPos), JournalError> {
+        let path = self.db_path.as_path();
+        let mut stmt = self.conn.prepare_cached(sql).at(path)?;
+        let rows = stmt.query_map(params, decode_row).at(path)?;
         let mut last = after;
         let mut events = Vec::new();
         for row in rows {
@@ -401,11 +411,11 @@ impl Journal {
 }
 
 /// `(pos, body)` of an outbox row.
-pub(super) fn decode_row(row: &Row<'_>) -> rusqlite::Result<(i64, String)> {
+fn decode_row(row: &Row<'_>) -> rusqlite::Result<(i64, String)> {
     Ok((row.get(0)?, row.get(1)?))
 }
 
-pub(super) fn decode_event(path: &Path, (pos, body): (i64, String)) -> Result<Event, JournalError> {
+fn decode_event(path: &Path, (pos, body): (i64, String)) -> Result<Event, JournalError> {
     serde_json::from_str(&body).map_err(|e| {
         JournalError::corrupt(
             path,

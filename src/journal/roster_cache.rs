@@ -9,7 +9,7 @@ use super::codec::{instant, micros};
 use super::error::{JournalError, SqliteResultExt};
 
 const GET: &str = "SELECT etag, body, fetched_at_us FROM roster_cache WHERE slot = 1";
-const GET_BODY: &str = "SELECT body FROM roster_cache WHERE slot = 1";
+const GET_BODY: &str = "SELECT body, fetched_at_us FROM roster_cache WHERE slot = 1";
 const GET_META: &str = "SELECT etag, fetched_at_us FROM roster_cache WHERE slot = 1";
 const PUT: &str = "INSERT INTO roster_cache (slot, etag, body, fetched_at_us) \
      VALUES (1, ?1, ?2, ?3) \
@@ -49,18 +49,22 @@ impl Journal {
 
     /// Runs `read` on the cached roster's body where SQLite holds it, without
     /// copying it (megabytes for a large roster: a copy would double the
-    /// kiosk's peak memory at start). `None` if the hub never sent one.
+    /// kiosk's peak memory at start), and answers it with the roster's fetch
+    /// time. `None` if the hub never sent one.
     pub fn with_cached_roster_body<T>(
         &self,
         read: impl FnOnce(&[u8]) -> T,
-    ) -> Result<Option<T>, JournalError> {
+    ) -> Result<Option<(T, DateTime<Utc>)>, JournalError> {
         let mut read = Some(read);
-        self.query_opt(GET_BODY, [], |row| {
+        let row = self.query_opt(GET_BODY, [], |row| {
+            let fetched_at: i64 = row.get(1)?;
             let body = row.get_ref(0)?.as_blob()?;
             // query_row calls this once, for the only row.
-            Ok(read.take().map(|read| read(body)))
-        })
-        .map(Option::flatten)
+            Ok(read.take().map(|read| (read(body), fetched_at)))
+        })?;
+        row.flatten()
+            .map(|(value, at)| Ok((value, instant(&self.db_path, at)?)))
+            .transpose()
     }
 
     /// The cached roster's ETag and fetch time, without its body (megabytes
@@ -109,7 +113,9 @@ mod tests {
         );
         let j2 = reopen(&dir, j);
         assert_eq!(
-            j2.with_cached_roster_body(<[u8]>::to_vec).unwrap(),
+            j2.with_cached_roster_body(<[u8]>::to_vec)
+                .unwrap()
+                .map(|(body, _)| body),
             Some(first.body.clone())
         );
         assert_eq!(j2.cached_roster().unwrap(), Some(first));

@@ -12,8 +12,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::params;
 
 use super::codec::micros;
-use super::error::SqliteResultExt;
-use super::outbox::{OutboxPos, decode_event, decode_row};
+use super::outbox::OutboxPos;
 use super::{Journal, JournalError};
 use crate::domain::Event;
 
@@ -32,23 +31,9 @@ impl Journal {
         after: OutboxPos,
         limit: usize,
     ) -> Result<(Vec<Event>, OutboxPos), JournalError> {
-        let path = self.db_path.as_path();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut stmt = self.conn.prepare_cached(UNSYNCED_AFTER).at(path)?;
-        let rows = stmt
-            .query_map(
-                params![limit, after.0, micros(roster_fetched_at)],
-                decode_row,
-            )
-            .at(path)?;
-        let mut last = after;
-        let mut events = Vec::new();
-        for row in rows {
-            let raw = row.at(path)?;
-            last = OutboxPos(raw.0);
-            events.push(decode_event(path, raw)?);
-        }
-        Ok((events, last))
+        let since = micros(roster_fetched_at);
+        self.page_after(UNSYNCED_AFTER, params![limit, after.0, since], after)
     }
 }
 

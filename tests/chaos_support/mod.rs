@@ -11,12 +11,8 @@
 
 pub mod ledger;
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tapin::domain::{JobAccess, Person, PersonId, Preset, TrackingMode};
 use tapin::hub::Store;
@@ -26,6 +22,7 @@ use tempfile::TempDir;
 use tokio::runtime::Runtime;
 
 use crate::admin_support::{fresh_db, preset_role, roles};
+use crate::hub_support::cli::SpawnedHub;
 use crate::hub_support::{cli, person_entries, sqlite_url};
 use crate::kiosk_support::pty::{Pty, keys};
 use crate::sync_support::proxy::FaultProxy;
@@ -128,79 +125,6 @@ impl KioskSlot {
     }
 }
 
-/// `tapin hub` as its own process, killed when dropped.
-pub struct HubProcess {
-    child: Child,
-    pub url: String,
-}
-
-impl HubProcess {
-    pub fn start(data_dir: &Path, db_url: &str) -> HubProcess {
-        let mut child = cli::command(
-            data_dir,
-            &["hub", "--listen", "127.0.0.1:0", "--db", db_url],
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn the hub");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let first = rx.recv_timeout(WAIT).expect("the hub prints its address");
-        let url = first
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-            .to_owned();
-        HubProcess { child, url }
-    }
-
-    pub fn addr(&self) -> SocketAddr {
-        self.url
-            .trim_start_matches("http://")
-            .parse()
-            .expect("hub address")
-    }
-
-    /// kill -9.
-    pub fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    /// SIGTERM, and a clean exit within the deadline.
-    pub fn stop(mut self) {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-TERM", &pid]).status();
-        assert!(sent.is_ok_and(|s| s.success()), "sending SIGTERM");
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                assert!(status.success(), "the hub exits cleanly: {status}");
-                return;
-            }
-            assert!(Instant::now() < deadline, "the hub stops on SIGTERM");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for HubProcess {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
 /// The whole site.
 pub struct Site {
     pub rt: Runtime,
@@ -209,7 +133,7 @@ pub struct Site {
     pub org: OrgId,
     /// The Top manager's admin token, for the report.
     pub token: String,
-    pub hub: Option<HubProcess>,
+    pub hub: Option<SpawnedHub>,
     pub proxy: FaultProxy,
     pub kiosks: [KioskSlot; 2],
 }
@@ -253,10 +177,11 @@ impl Site {
             Some(url) => rt.block_on(fresh_db(url)),
         };
         let (org, token, kiosks) = rt.block_on(organisation(&db_url, dir.path()));
-        let hub = HubProcess::start(&dir.path().join("hub"), &db_url);
+        let hub = SpawnedHub::start_on(&dir.path().join("hub"), &db_url);
         let proxy = rt.block_on(FaultProxy::start(hub.addr()));
+        // Through the proxy, so each kiosk's hub URL is the proxy's.
         let kiosks = kiosks.map(|(slot, code)| {
-            enroll(&slot, &proxy.url(), &code);
+            cli::enroll(&slot.data(), &slot.config(), &proxy.url(), &code);
             slot
         });
         Site {
@@ -280,7 +205,7 @@ impl Site {
     /// Starts the hub again on the same database; the proxy forwards to it.
     pub fn start_hub(&mut self) {
         assert!(self.hub.is_none(), "the hub is running");
-        let hub = HubProcess::start(&self.dir.path().join("hub"), &self.db_url);
+        let hub = SpawnedHub::start_on(&self.dir.path().join("hub"), &self.db_url);
         self.proxy.set_upstream(hub.addr());
         self.hub = Some(hub);
     }
@@ -354,26 +279,6 @@ async fn organisation(db_url: &str, dir: &Path) -> (OrgId, String, [(KioskSlot, 
     let a = slots.next().expect("kiosk A");
     let b = slots.next().expect("kiosk B");
     (org, made.first.token, [a, b])
-}
-
-/// `tapin enroll` through the proxy, so the kiosk's hub URL is the proxy's.
-fn enroll(slot: &KioskSlot, hub_url: &str, code: &str) {
-    let config = slot.config();
-    let out = cli::output(&mut cli::command(
-        &slot.data(),
-        &[
-            "--config",
-            config.to_str().expect("utf-8 path"),
-            "enroll",
-            "--hub",
-            hub_url,
-            "--code",
-            code,
-            "--secret-store",
-            "file",
-        ],
-    ));
-    cli::ok(&out);
 }
 
 /// What a confirmation screen says was done.

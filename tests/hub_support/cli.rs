@@ -46,6 +46,26 @@ pub fn ok(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// `tapin --config CONFIG enroll --hub HUB --code CODE --secret-store file`
+/// in `data_dir`, which must succeed.
+pub fn enroll(data_dir: &Path, config: &Path, hub: &str, code: &str) {
+    let config = config.to_str().expect("utf-8 path");
+    ok(&output(&mut command(
+        data_dir,
+        &[
+            "--config",
+            config,
+            "enroll",
+            "--hub",
+            hub,
+            "--code",
+            code,
+            "--secret-store",
+            "file",
+        ],
+    )));
+}
+
 /// The hub database of a data directory, as the tests name it.
 pub fn db_url(dir: &Path, file: &str) -> String {
     sqlite_url(&dir.join(file))
@@ -59,20 +79,16 @@ pub struct SpawnedHub {
 
 impl SpawnedHub {
     pub fn start(dir: &Path) -> SpawnedHub {
-        let mut child = command(
-            dir,
-            &[
-                "hub",
-                "--listen",
-                "127.0.0.1:0",
-                "--db",
-                &db_url(dir, "hub.db"),
-            ],
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn the hub");
+        SpawnedHub::start_on(dir, &db_url(dir, "hub.db"))
+    }
+
+    /// `tapin hub` with data directory `dir` over the database at `db`.
+    pub fn start_on(dir: &Path, db: &str) -> SpawnedHub {
+        let mut child = command(dir, &["hub", "--listen", "127.0.0.1:0", "--db", db])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn the hub");
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -91,6 +107,20 @@ impl SpawnedHub {
             .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
             .to_owned();
         SpawnedHub { child, url }
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.url
+            .trim_start_matches("http://")
+            .parse()
+            .expect("hub address")
+    }
+
+    /// kill -9, and reaps it.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// SIGTERM, then waits (with a deadline) for a clean exit.

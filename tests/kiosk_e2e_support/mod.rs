@@ -79,22 +79,7 @@ impl Site {
         };
         std::fs::create_dir(site.data()).expect("data dir");
         std::fs::write(site.config(), CONFIG).expect("kiosk.toml");
-        let config = site.config();
-        let out = cli::output(&mut cli::command(
-            &site.data(),
-            &[
-                "--config",
-                config.to_str().expect("utf-8 path"),
-                "enroll",
-                "--hub",
-                &site.proxy.url(),
-                "--code",
-                &code,
-                "--secret-store",
-                "file",
-            ],
-        ));
-        cli::ok(&out);
+        cli::enroll(&site.data(), &site.config(), &site.proxy.url(), &code);
         site
     }
 

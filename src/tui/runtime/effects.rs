@@ -202,16 +202,13 @@ pub fn load_roster(journal: &SharedJournal) -> Result<Option<Roster>, JournalErr
     // Parsed where SQLite holds the body: no copy of megabytes beside it.
     let parsed =
         j.with_cached_roster_body(|body| serde_json::from_slice::<RosterResponse>(body))?;
-    let response = match parsed {
+    let (response, fetched_at) = match parsed {
         None => return Ok(None),
-        Some(Ok(r)) => r,
-        Some(Err(e)) => {
+        Some((Ok(r), fetched_at)) => (r, fetched_at),
+        Some((Err(e), _)) => {
             tracing::error!("the cached roster does not parse: {e}");
             return Ok(None);
         }
-    };
-    let Some((_, fetched_at)) = j.cached_roster_meta()? else {
-        return Ok(None);
     };
     let mut roster = Roster::from_response(response);
     let mut after = crate::journal::OutboxPos::START;

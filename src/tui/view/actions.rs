@@ -118,7 +118,7 @@ pub(super) fn draw(model: &Model, frame: &mut Frame, area: Rect, theme: &Theme) 
 }
 
 /// "Name — ● in" under the header.
-fn who(model: &Model, frame: &mut Frame, r: Rect, person: PersonId, theme: &Theme) {
+pub(super) fn who(model: &Model, frame: &mut Frame, r: Rect, person: PersonId, theme: &Theme) {
     let Some(roster) = &model.roster else {
         return;
     };

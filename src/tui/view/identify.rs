@@ -11,6 +11,7 @@ use super::super::model::{Model, Purpose, Screen};
 use super::super::text;
 use super::super::theme::Theme;
 use super::{header, hint, notice, status};
+use crate::domain::PersonId;
 
 pub(super) fn draw(model: &Model, frame: &mut Frame, area: Rect, theme: &Theme) {
     let p = layout::page(area);
@@ -47,6 +48,23 @@ fn search(model: &Model, frame: &mut Frame, body: Rect, query: &str, sel: usize,
     let Some(roster) = &model.roster else {
         return;
     };
+    search_list(model, frame, body, query, roster.matches(query), sel, theme);
+}
+
+/// A search field holding `query` above one page of `people` (the matches, in
+/// order), each with their status; row `sel` is marked.
+pub(super) fn search_list(
+    model: &Model,
+    frame: &mut Frame,
+    body: Rect,
+    query: &str,
+    people: impl Iterator<Item = PersonId>,
+    sel: usize,
+    theme: &Theme,
+) {
+    let Some(roster) = &model.roster else {
+        return;
+    };
     let (input, list) = layout::search(body);
     let shown = text::fit(query, usize::from(input.width).saturating_sub(4));
     frame.render_widget(
@@ -54,10 +72,7 @@ fn search(model: &Model, frame: &mut Frame, body: Rect, query: &str, sel: usize,
         input,
     );
     // One page of matches: the search stops once the list is full.
-    let matches: Vec<_> = roster
-        .matches(query)
-        .take(usize::from(list.height))
-        .collect();
+    let matches: Vec<PersonId> = people.take(usize::from(list.height)).collect();
     if matches.is_empty() {
         frame.render_widget(
             Paragraph::new(model.strings().no_match).style(theme.warn),

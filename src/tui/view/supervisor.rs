@@ -4,7 +4,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
-use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::super::catalog::fill;
@@ -13,7 +12,9 @@ use super::super::model::{Model, OverrideForm, Screen};
 use super::super::text;
 use super::super::theme::Theme;
 use super::super::update::{OVERRIDE_REASONS, override_candidates, override_layout};
-use super::{button, header, hhmm, hint, long_date, notice, status};
+use super::actions::who;
+use super::identify::search_list;
+use super::{button, header, hhmm, hint, long_date, notice};
 use crate::domain::{EnteredPunch, PersonId};
 
 pub(super) fn draw(model: &Model, frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -38,7 +39,7 @@ pub(super) fn draw(model: &Model, frame: &mut Frame, area: Rect, theme: &Theme) 
             subject,
             form,
         } => {
-            subtitle(model, frame, p.subtitle, *subject, theme);
+            who(model, frame, p.subtitle, *subject, theme);
             let text_hint = if form.at.is_none() {
                 time_step(model, frame, area, *supervisor, *subject, form, theme);
                 s.override_time_hint
@@ -57,22 +58,6 @@ pub(super) fn draw(model: &Model, frame: &mut Frame, area: Rect, theme: &Theme) 
     notice(model, frame, p.notice, theme);
 }
 
-/// "Name — ● in" of the person whose time is entered.
-fn subtitle(model: &Model, frame: &mut Frame, r: Rect, person: PersonId, theme: &Theme) {
-    let Some(roster) = &model.roster else {
-        return;
-    };
-    let (sym, word, style) = status(model, &roster.state(person), theme);
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(text::fit(roster.name(person), 40), theme.title),
-            Span::raw(" — "),
-            Span::styled(format!("{sym} {word}"), style),
-        ])),
-        r,
-    );
-}
-
 fn pick(
     model: &Model,
     frame: &mut Frame,
@@ -85,41 +70,8 @@ fn pick(
     let Some(roster) = &model.roster else {
         return;
     };
-    let (input, list) = layout::search(body);
-    let shown = text::fit(query, usize::from(input.width).saturating_sub(4));
-    frame.render_widget(
-        Paragraph::new(format!("{shown}▏")).block(Block::default().borders(Borders::ALL)),
-        input,
-    );
-    let people: Vec<PersonId> = override_candidates(roster, supervisor, query)
-        .take(usize::from(list.height))
-        .collect();
-    if people.is_empty() {
-        frame.render_widget(
-            Paragraph::new(model.strings().no_match).style(theme.warn),
-            Rect::new(list.x, list.y, list.width, 1),
-        );
-        return;
-    }
-    let name_w = usize::from(list.width).saturating_sub(20).min(40);
-    for (i, person) in people.iter().enumerate() {
-        let (sym, word, style) = status(model, &roster.state(*person), theme);
-        let name = text::fit(roster.name(*person), name_w);
-        let pad = name_w.saturating_sub(text::width(&name));
-        let (marker, base) = if i == selected {
-            ("▶ ", theme.selected)
-        } else {
-            ("  ", theme.base)
-        };
-        let row = Rect::new(list.x, list.y + i as u16, list.width, 1);
-        frame.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled(format!("{marker}{name}{}", " ".repeat(pad + 2)), base),
-                Span::styled(format!("{sym} {}", text::fit(&word, 16)), style),
-            ])),
-            row,
-        );
-    }
+    let people = override_candidates(roster, supervisor, query);
+    search_list(model, frame, body, query, people, selected, theme);
 }
 
 fn time_step(
