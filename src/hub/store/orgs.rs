@@ -103,6 +103,11 @@ pub(crate) async fn insert_org(conn: &mut AnyConnection, name: &str) -> StoreRes
 pub(crate) fn settings_from_row(row: &AnyRow, at: usize) -> StoreResult<OrgSettings> {
     let date_lock: Option<String> = row.try_get(at).ctx("reading orgs.date_lock")?;
     let offset: i64 = row.try_get(at + 1).ctx("reading orgs.utc_offset_secs")?;
+    settings_from(date_lock, offset)
+}
+
+/// The organisation's settings from `orgs.date_lock` and `orgs.utc_offset_secs`.
+pub(crate) fn settings_from(date_lock: Option<String>, offset: i64) -> StoreResult<OrgSettings> {
     Ok(OrgSettings {
         date_lock: date_lock
             .map(|d| {

@@ -15,19 +15,20 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, Row, params_from_iter};
 
 use super::RosterHead;
 use super::error::{StoreError, StoreResult};
 use super::events::parse_body;
+use super::orgs::settings_from;
 use super::roster_read::{BuildReads, LoadedPeople, entry_people, pick_teams, wanted};
 use super::sql;
 use super::status::{STATUS_COLS, Status, UNCOUNTED_EVENTS, trusted};
 use crate::domain::{
-    Clock, DeviceId, Event, Job, JobAccess, JobId, OnJob, OrgSettings, Person, PersonId,
-    PunchState, RightSet, Role, RoleId, Team, TeamId, TrackingMode, replay,
+    Clock, DeviceId, Event, Job, JobAccess, JobId, OnJob, Person, PersonId, PunchState, RightSet,
+    Role, RoleId, Team, TeamId, TrackingMode, replay,
 };
 use crate::wire::{RosterEntry, RosterItem};
 
@@ -143,7 +144,7 @@ fn read_in(conn: &Connection, org: &str, device: DeviceId) -> StoreResult<BuildR
                 source,
             },
         })
-        .and_then(|(head, lock, offset)| Ok((head, settings(lock, offset)?)))?;
+        .and_then(|(head, lock, offset)| Ok((head, settings_from(lock, offset)?)))?;
 
     let mut stmt = conn
         .prepare_cached(
@@ -175,20 +176,6 @@ fn read_in(conn: &Connection, org: &str, device: DeviceId) -> StoreResult<BuildR
         loaded,
         roles,
         jobs,
-    })
-}
-
-fn settings(lock: Option<String>, offset: i64) -> StoreResult<OrgSettings> {
-    Ok(OrgSettings {
-        date_lock: lock
-            .map(|d| {
-                NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|e| StoreError::Corrupt {
-                    context: "reading orgs.date_lock",
-                    detail: e.to_string(),
-                })
-            })
-            .transpose()?,
-        utc_offset_secs: i32::try_from(offset).unwrap_or(0),
     })
 }
 
