@@ -6,7 +6,7 @@
 mod tui_support;
 
 use ratatui::layout::Rect;
-use tapin::domain::{OrgSettings, PersonId, Refusal, Right, TeamId};
+use tapin::domain::{OrgSettings, PersonId, PrivilegedPinGate, Refusal, Right, TeamId};
 use tapin::tui::input::KeyInput;
 use tapin::tui::layout;
 use tapin::tui::model::{
@@ -420,4 +420,130 @@ fn home_cells_are_three_rows_page_at_80x24_and_a_tap_picks_the_person() {
     // And on a big screen, more cells per page.
     let big = layout::home(Rect::new(0, 0, 160, 48));
     assert!(big.per_page() > per_page);
+}
+
+/// F12 then `badge`: the privileged PIN pad, with the gate as the journal has it.
+fn admin_pad(m: &mut Model, badge: &str, gate: PrivilegedPinGate) -> Vec<Cmd> {
+    let cmds = send(m, [key(ADMIN_KEY), Msg::Badge(badge.into())]);
+    assert!(cmds.contains(&Cmd::LoadPrivilegedGate), "{cmds:?}");
+    send(m, [Msg::PrivilegedGate(Some(gate))]);
+    cmds
+}
+
+fn tick(m: &mut Model, at: chrono::DateTime<chrono::Utc>) {
+    send(
+        m,
+        [Msg::Tick {
+            now: at,
+            utc_offset_secs: 0,
+        }],
+    );
+}
+
+/// The gate a wrong privileged PIN stored, from the answer's commands.
+fn saved_gate(cmds: &[Cmd]) -> PrivilegedPinGate {
+    cmds.iter()
+        .find_map(|c| match c {
+            Cmd::SavePrivilegedGate(g) => Some(*g),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no gate saved: {cmds:?}"))
+}
+
+#[test]
+fn wrong_admin_pins_make_the_next_try_wait_longer_whoever_they_are_for() {
+    let mut m = model_for(OrgSettings::default());
+    admin_pad(&mut m, "9999", PrivilegedPinGate::default());
+    // Two fumbles are free: the person's own counter speaks.
+    for left in [4, 3] {
+        let gate = saved_gate(&enter_pin(&mut m, "1111", ADA, false));
+        assert_eq!(gate.wait_until, None);
+        assert_eq!(m.notice, Some(Notice::WrongPin { left }));
+    }
+    let gate = saved_gate(&enter_pin(&mut m, "1111", ADA, false));
+    let until = now() + chrono::TimeDelta::seconds(30);
+    assert_eq!((gate.failures, gate.wait_until), (3, Some(until)));
+    assert_eq!(m.notice, Some(Notice::PrivilegedWait { until }));
+    let text = render(&mut m, 80, 24);
+    assert!(
+        text.contains("Too many wrong PINs on this kiosk. Next try at 09:41:30"),
+        "{text}"
+    );
+    // During the wait no PIN is checked, not even the right one.
+    let cmds = send(
+        &mut m,
+        chars("2468").into_iter().chain([key(KeyInput::Enter)]),
+    );
+    assert_eq!(cmds, vec![Cmd::Bell]);
+    assert_eq!(m.notice, Some(Notice::PrivilegedWait { until }));
+
+    // The wait is the device's: it holds for anyone's privileged PIN, and after
+    // a restart (the gate read back from the journal).
+    let mut m = model_for(OrgSettings::default());
+    admin_pad(&mut m, "1001", gate);
+    assert_eq!(m.notice, Some(Notice::PrivilegedWait { until }));
+    let cmds = send(
+        &mut m,
+        chars("4321").into_iter().chain([key(KeyInput::Enter)]),
+    );
+    assert_eq!(cmds, vec![Cmd::Bell]);
+
+    // After the wait, the next wrong PIN doubles it.
+    let mut m = model_for(OrgSettings::default());
+    tick(&mut m, until);
+    admin_pad(&mut m, "9999", gate);
+    assert_eq!(m.notice, None);
+    let gate = saved_gate(&enter_pin(&mut m, "1111", ADA, false));
+    assert_eq!(
+        (gate.failures, gate.wait_until),
+        (4, Some(until + chrono::TimeDelta::seconds(60)))
+    );
+
+    // A right PIN after that wait opens Admin and forgets the failures.
+    let mut m = model_for(OrgSettings::default());
+    tick(&mut m, until + chrono::TimeDelta::seconds(60));
+    admin_pad(&mut m, "9999", gate);
+    let cmds = enter_pin(&mut m, "2468", ADA, true);
+    assert!(
+        cmds.contains(&Cmd::SavePrivilegedGate(PrivilegedPinGate::default())),
+        "{cmds:?}"
+    );
+    assert!(matches!(m.screen, Screen::Admin { .. }), "{:?}", m.screen);
+}
+
+#[test]
+fn the_privileged_wait_does_not_hold_up_punches() {
+    let mut m = model_for(OrgSettings::default());
+    let waiting = PrivilegedPinGate {
+        failures: 5,
+        wait_until: Some(now() + chrono::TimeDelta::minutes(2)),
+    };
+    m.privileged_gate = Some(waiting);
+    let cmds = send(
+        &mut m,
+        chars("ana").into_iter().chain([key(KeyInput::Enter)]),
+    );
+    assert!(!cmds.contains(&Cmd::LoadPrivilegedGate), "{cmds:?}");
+    let cmds = send(
+        &mut m,
+        chars("4321").into_iter().chain([key(KeyInput::Enter)]),
+    );
+    assert!(
+        matches!(&cmds[..], [Cmd::VerifyPin { person, .. }] if *person == ANA),
+        "{cmds:?}"
+    );
+    let request = m.checking_pin.expect("a PIN check in flight");
+    let cmds = send(
+        &mut m,
+        [Msg::PinChecked {
+            request,
+            person: ANA,
+            result: Ok(false),
+        }],
+    );
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Cmd::SavePrivilegedGate(_))),
+        "a punch PIN is not privileged: {cmds:?}"
+    );
+    assert_eq!(m.privileged_gate, Some(waiting));
 }

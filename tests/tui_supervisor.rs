@@ -66,7 +66,14 @@ fn via_missed_punch(m: &mut Model, subject_badge: &str, badge: &str, supervisor:
     );
     // A badge still asks for the supervisor's own PIN.
     let cmds = send(m, [Msg::Badge(badge.into())]);
-    assert_eq!(cmds, vec![Cmd::LoadPinAttempts { person: supervisor }]);
+    // An override is privileged: the device-wide PIN wait is read too.
+    assert_eq!(
+        cmds,
+        vec![
+            Cmd::LoadPinAttempts { person: supervisor },
+            Cmd::LoadPrivilegedGate
+        ]
+    );
     enter_pin(m, "2468", supervisor, true);
 }
 
@@ -337,7 +344,13 @@ fn a_supervisor_starts_from_their_own_actions_and_picks_the_person() {
     let mut m = sup_model();
     send(&mut m, [Msg::Badge("3001".into())]);
     let cmds = send(&mut m, [key(KeyInput::Char('2'))]);
-    assert_eq!(cmds, vec![Cmd::LoadPinAttempts { person: SUE }]);
+    assert_eq!(
+        cmds,
+        vec![
+            Cmd::LoadPinAttempts { person: SUE },
+            Cmd::LoadPrivilegedGate
+        ]
+    );
     assert!(matches!(
         m.screen,
         Screen::Pin {

@@ -25,7 +25,7 @@ pub use event::{Actor, Event, EventDraft, EventKind, Method};
 pub use ids::{DeviceId, EventId, JobId, PersonId, RoleId, TeamId};
 pub use intent::{CorrectionTarget, EnteredPunch, Intent};
 pub use person::{Job, JobAccess, Person, Team, TrackingMode};
-pub use pin_policy::{MAX_PIN_FAILURES, PIN_LOCKOUT, PinAttempts};
+pub use pin_policy::{MAX_PIN_FAILURES, PIN_LOCKOUT, PinAttempts, PrivilegedPinGate};
 pub use refusal::{Refusal, Who};
 pub use rights::{Right, RightSet, UnknownRight};
 pub use role::{Preset, Role, presets};

@@ -43,6 +43,15 @@ pub enum JournalError {
     )]
     InUse { path: PathBuf },
 
+    /// Another program (an open `sqlite3` shell, a backup tool) held SQLite's
+    /// lock on the journal for longer than a write may wait.
+    #[error(
+        "the journal {} is locked by another program (an open sqlite3 shell or a \
+         backup tool?); close it, the kiosk keeps trying",
+        path.display()
+    )]
+    Busy { path: PathBuf },
+
     /// The journal was written by a newer tapin whose schema this build does not know.
     #[error(
         "the journal {} has schema version {found}, newer than the {supported} this \
@@ -131,7 +140,7 @@ impl JournalError {
             Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
                 JournalError::corrupt(db_path, &source)
             }
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => JournalError::InUse {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => JournalError::Busy {
                 path: db_path.to_path_buf(),
             },
             _ => JournalError::Sqlite {

@@ -359,6 +359,7 @@ mod tests {
         for err in [
             JournalError::ReadOnly { path: path.clone() },
             JournalError::InUse { path: path.clone() },
+            JournalError::Busy { path: path.clone() },
         ] {
             assert!(
                 err.to_string().contains("/var/lib/tapin/journal.db"),

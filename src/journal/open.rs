@@ -24,7 +24,7 @@ const NEW_FILE: &str = "journal.db.new";
 /// How the first 16 bytes of every SQLite 3 database read.
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 /// How long a statement waits for a lock held by an outside reader (say, an admin's
-/// `sqlite3` shell) before giving up with `InUse`.
+/// `sqlite3` shell) before giving up with `Busy`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
 /// The page cache of the journal's connection, in KiB (SQLite's default is
 /// 2,000). A punch touches a dozen pages; the default cache only ever filled

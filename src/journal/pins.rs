@@ -64,6 +64,47 @@ impl Journal {
     }
 }
 
+/// The settings key of the device-wide counter of wrong privileged PINs (the
+/// Admin screen, a supervisor's override), stored as "COUNT UNTIL_US" (`-` for
+/// no wait).
+const PRIVILEGED: &str = "privileged_pin_failures";
+
+impl Journal {
+    /// The device's counter of wrong privileged PINs, whoever they were for.
+    pub fn privileged_pin_failures(&self) -> Result<PinFailures, JournalError> {
+        let Some(text) = self.setting(PRIVILEGED)? else {
+            return Ok(PinFailures::default());
+        };
+        let corrupt = |why: &str| {
+            JournalError::corrupt(
+                &self.db_path,
+                format!("setting {PRIVILEGED} = {text:?}: {why}"),
+            )
+        };
+        let (count, until) = text.split_once(' ').ok_or_else(|| corrupt("no space"))?;
+        let count = count.parse::<u32>().map_err(|e| corrupt(&e.to_string()))?;
+        let until = match until {
+            "-" => None,
+            us => Some(us.parse::<i64>().map_err(|e| corrupt(&e.to_string()))?),
+        };
+        Ok(PinFailures {
+            count,
+            locked_until: instant_opt(&self.db_path, until)?,
+        })
+    }
+
+    /// Stores the device's counter of wrong privileged PINs.
+    pub fn set_privileged_pin_failures(
+        &mut self,
+        failures: PinFailures,
+    ) -> Result<(), JournalError> {
+        let until = failures
+            .locked_until
+            .map_or_else(|| "-".to_owned(), |t| micros(t).to_string());
+        self.set_setting(PRIVILEGED, &format!("{} {until}", failures.count))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +136,33 @@ mod tests {
         let j = reopen(&dir, j);
         assert_eq!(j.pin_failures(bob).unwrap(), PinFailures::default());
         assert_eq!(j.pin_failures(alice).unwrap().count, 2);
+    }
+    #[test]
+    fn the_privileged_counter_survives_a_reopen_and_damage_is_reported() {
+        let (dir, mut j) = fresh();
+        assert_eq!(j.privileged_pin_failures().unwrap(), PinFailures::default());
+        let waiting = PinFailures {
+            count: 4,
+            locked_until: Some(t0() + chrono::TimeDelta::seconds(60)),
+        };
+        j.set_privileged_pin_failures(waiting).unwrap();
+        let mut j = reopen(&dir, j);
+        assert_eq!(j.privileged_pin_failures().unwrap(), waiting);
+        let free = PinFailures {
+            count: 1,
+            locked_until: None,
+        };
+        j.set_privileged_pin_failures(free).unwrap();
+        assert_eq!(j.privileged_pin_failures().unwrap(), free);
+        for bad in ["", "4", "x -", "4 soon"] {
+            j.set_setting(PRIVILEGED, bad).unwrap();
+            assert!(
+                matches!(
+                    j.privileged_pin_failures(),
+                    Err(JournalError::Corrupt { .. })
+                ),
+                "{bad:?}"
+            );
+        }
     }
 }

@@ -52,11 +52,11 @@ impl Journal {
         self.set_setting(HUB_URL, url)
     }
 
-    fn setting(&self, key: &str) -> Result<Option<String>, JournalError> {
+    pub(super) fn setting(&self, key: &str) -> Result<Option<String>, JournalError> {
         self.query_opt(GET, [key], |row| row.get(0))
     }
 
-    fn set_setting(&mut self, key: &str, value: &str) -> Result<(), JournalError> {
+    pub(super) fn set_setting(&mut self, key: &str, value: &str) -> Result<(), JournalError> {
         self.execute(PUT, params![key, value])?;
         Ok(())
     }

@@ -44,6 +44,8 @@ pub struct Catalog {
     pub wrong_pin: &'static str,
     /// `{}`: HH:MM.
     pub pin_locked: &'static str,
+    /// `{}`: HH:MM:SS. Too many wrong PINs for Admin or an override, anyone's.
+    pub privileged_wait: &'static str,
     pub no_pin: &'static str,
     pub unknown_badge: &'static str,
     pub bad_scan: &'static str,
@@ -177,6 +179,7 @@ pub const EN: Catalog = Catalog {
     checking_pin: "Checking…",
     wrong_pin: "Wrong PIN. {} tries left.",
     pin_locked: "Too many wrong PINs. Try again at {}, or ask a supervisor.",
+    privileged_wait: "Too many wrong PINs on this kiosk. Next try at {}.",
     no_pin: "You have no PIN yet. Ask an admin, or scan your badge.",
     unknown_badge: "This badge is not on this device. Ask an admin.",
     bad_scan: "Badge not read. Scan again.",
@@ -339,6 +342,7 @@ pub const ES: Catalog = Catalog {
     checking_pin: "Comprobando…",
     wrong_pin: "PIN incorrecto. Quedan {} intentos.",
     pin_locked: "Demasiados PIN incorrectos. Vuelva a las {} o pida ayuda a un supervisor.",
+    privileged_wait: "Demasiados PIN incorrectos en este quiosco. Próximo intento a las {}.",
     no_pin: "Aún no tiene PIN. Pídalo a un administrador o pase su tarjeta.",
     unknown_badge: "Esta tarjeta no está en este dispositivo. Avise a un administrador.",
     bad_scan: "Tarjeta no leída. Pásela de nuevo.",

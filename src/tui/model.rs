@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use super::msg::{Hours, ParkedRow};
 use super::roster::Roster;
 use super::settings::ScreenSettings;
-use crate::domain::{DeviceId, JobId, Method, PersonId, PinAttempts, Refusal};
+use crate::domain::{DeviceId, JobId, Method, PersonId, PinAttempts, PrivilegedPinGate, Refusal};
 use crate::sync::status::SyncStatus;
 
 /// The device, as the screen names it.
@@ -257,6 +257,11 @@ pub enum Notice {
     Locked {
         until: DateTime<Utc>,
     },
+    /// No privileged PIN (Admin, override) is checked on this device before
+    /// `until`, whoever types it.
+    PrivilegedWait {
+        until: DateTime<Utc>,
+    },
     NoPin,
     UnknownBadge,
     BadScan,
@@ -313,6 +318,9 @@ pub struct Model {
     pub pending: Option<Pending>,
     /// A PIN check in flight.
     pub checking_pin: Option<u64>,
+    /// The device-wide gate on privileged PINs, as last read from or written to
+    /// the journal (`None` before the first privileged PIN pad).
+    pub privileged_gate: Option<PrivilegedPinGate>,
     pub last_input: DateTime<Utc>,
     pub next_request: u64,
     pub exiting: bool,
@@ -342,6 +350,7 @@ impl Model {
             not_recorded: None,
             pending: None,
             checking_pin: None,
+            privileged_gate: None,
             last_input: now,
             next_request: 1,
             exiting: false,

@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::input::KeyInput;
 use super::model::{AdminChangeRow, EditEntry};
 use super::roster::Roster;
-use crate::domain::{Event, EventDraft, EventId, PersonId, PinAttempts};
+use crate::domain::{Event, EventDraft, EventId, PersonId, PinAttempts, PrivilegedPinGate};
 use crate::sync::status::SyncStatus;
 use crate::wire::RosterEntry;
 
@@ -54,6 +54,9 @@ pub enum Msg {
         person: PersonId,
         attempts: PinAttempts,
     },
+    /// The answer to [`Cmd::LoadPrivilegedGate`] (`None`: the journal could not
+    /// be read).
+    PrivilegedGate(Option<PrivilegedPinGate>),
     /// The answer to [`Cmd::LoadParked`].
     Parked(Result<Vec<ParkedRow>, String>),
     /// The answer to [`Cmd::LoadRosterEntries`].
@@ -117,6 +120,10 @@ pub enum Cmd {
         person: PersonId,
         attempts: PinAttempts,
     },
+    /// Read the device-wide gate on privileged PINs from the journal.
+    LoadPrivilegedGate,
+    /// Store the gate (a restart does not reset it).
+    SavePrivilegedGate(PrivilegedPinGate),
     Bell,
     /// Tell the sync worker there is something to send.
     NudgeSync,

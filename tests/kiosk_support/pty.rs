@@ -324,6 +324,31 @@ impl Pty {
         self.lock().parser.callbacks().bells
     }
 
+    /// Waits until the program has rung the bell more than `seen` times.
+    pub fn wait_for_bell(&self, seen: usize, timeout: Duration) -> Result<usize, String> {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.lock();
+        loop {
+            let bells = state.parser.callbacks().bells;
+            if bells > seen {
+                return Ok(bells);
+            }
+            let now = Instant::now();
+            if state.eof || now >= deadline {
+                let why = if state.eof { "closed" } else { "timed out" };
+                return Err(failure(
+                    &format!("a bell after {seen}"),
+                    why,
+                    state.parser.screen(),
+                ));
+            }
+            state = match self.shared.changed.wait_timeout(state, deadline - now) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+    }
+
     /// Waits until the screen shows `needle`; returns the screen then. The
     /// error carries the screen as it was at the deadline or at exit.
     pub fn wait_for_text(&self, needle: &str, timeout: Duration) -> Result<String, String> {

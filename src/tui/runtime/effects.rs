@@ -126,6 +126,11 @@ pub fn execute(services: &mut Services, cmd: Cmd, roster: Option<&Roster>) -> Ve
             }
             Vec::new()
         }
+        Cmd::LoadPrivilegedGate => vec![Msg::PrivilegedGate(admin::load_privileged_gate(services))],
+        Cmd::SavePrivilegedGate(gate) => {
+            admin::save_privileged_gate(services, gate);
+            Vec::new()
+        }
         Cmd::Bell => {
             (services.bell)();
             Vec::new()

@@ -7,7 +7,7 @@ use super::super::model::{AdminPage, Model, Notice, Purpose, Screen};
 use super::super::msg::{Cmd, Msg};
 use super::super::settings::PinPolicy;
 use super::super::text;
-use super::{ADMIN_KEY, area, go_home};
+use super::{ADMIN_KEY, area, go_home, privileged};
 use crate::domain::{MAX_PIN_FAILURES, Method, PersonId, PinAttempts, Right};
 
 pub(super) fn home(model: &mut Model, msg: Msg) -> Vec<Cmd> {
@@ -180,7 +180,11 @@ pub(super) fn picked(
         digits: String::new(),
         attempts: None,
     };
-    vec![Cmd::LoadPinAttempts { person }]
+    let mut cmds = vec![Cmd::LoadPinAttempts { person }];
+    if privileged::is_privileged(purpose) {
+        cmds.push(Cmd::LoadPrivilegedGate);
+    }
+    cmds
 }
 
 /// We know who it is: the admin screen, the missed-punch question, or actions.
@@ -242,6 +246,10 @@ pub(super) fn pin(model: &mut Model, msg: Msg) -> Vec<Cmd> {
         _ => return Vec::new(),
     };
     let now = model.now;
+    let Screen::Pin { purpose, .. } = &model.screen else {
+        return Vec::new();
+    };
+    let gate_wait = privileged::wait(model, *purpose);
     let Screen::Pin {
         person,
         digits,
@@ -262,6 +270,11 @@ pub(super) fn pin(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             if let Some(until) = attempts.and_then(|a| a.locked_until).filter(|u| now < *u) {
                 digits.clear();
                 model.notice = Some(Notice::Locked { until });
+                return vec![Cmd::Bell];
+            }
+            if let Some(until) = gate_wait {
+                digits.clear();
+                model.notice = Some(Notice::PrivilegedWait { until });
                 return vec![Cmd::Bell];
             }
             let pin = std::mem::take(digits);
@@ -312,9 +325,8 @@ pub(super) fn pin_checked(
         purpose,
         person,
         picked_by,
-        attempts,
         ..
-    } = &mut model.screen
+    } = &model.screen
     else {
         return Vec::new();
     };
@@ -322,12 +334,19 @@ pub(super) fn pin_checked(
         return Vec::new();
     }
     let (purpose, picked_by) = (*purpose, *picked_by);
+    let (mut cmds, gate_wait) = match &result {
+        &Ok(right) if privileged::is_privileged(purpose) => privileged::answered(model, right),
+        _ => (Vec::new(), None),
+    };
+    let Screen::Pin { attempts, .. } = &mut model.screen else {
+        return cmds;
+    };
     match result {
         Ok(true) => {
-            let mut cmds = vec![Cmd::SavePinAttempts {
+            cmds.push(Cmd::SavePinAttempts {
                 person: who,
                 attempts: PinAttempts::default().succeeded(),
-            }];
+            });
             let method = if picked_by == Method::Badge {
                 Method::Badge
             } else {
@@ -339,24 +358,28 @@ pub(super) fn pin_checked(
         Ok(false) => {
             let next = attempts.unwrap_or_default().failed(now);
             *attempts = Some(next);
-            model.notice = Some(match next.locked_until {
-                Some(until) if next.is_locked(now) => Notice::Locked { until },
+            // The person's own lock says more than the device's wait.
+            model.notice = Some(match (next.locked_until, gate_wait) {
+                (Some(until), _) if next.is_locked(now) => Notice::Locked { until },
+                (_, Some(until)) => Notice::PrivilegedWait { until },
                 _ => Notice::WrongPin {
                     left: MAX_PIN_FAILURES.saturating_sub(next.failures),
                 },
             });
-            vec![
+            cmds.extend([
                 Cmd::SavePinAttempts {
                     person: who,
                     attempts: next,
                 },
                 Cmd::Bell,
-            ]
+            ]);
+            cmds
         }
         Err(e) => {
             tracing::warn!("PIN could not be checked: {e}");
             model.notice = Some(Notice::Problem(e));
-            vec![Cmd::Bell]
+            cmds.push(Cmd::Bell);
+            cmds
         }
     }
 }

@@ -11,6 +11,7 @@ mod crew;
 mod help;
 mod identify;
 mod missed;
+mod privileged;
 mod punch;
 mod reenroll;
 mod roster_editor;
@@ -72,6 +73,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             result,
         } => identify::pin_checked(model, request, person, result),
         Msg::PinAttempts { person, attempts } => identify::pin_attempts(model, person, attempts),
+        Msg::PrivilegedGate(gate) => privileged::loaded(model, gate),
         Msg::Parked(rows) => admin::parked(model, rows),
         Msg::RosterEntries(entries) => roster_editor::loaded(model, entries),
         Msg::Candidates(found) => roster_editor::candidates(model, found),

@@ -239,6 +239,10 @@ pub(super) fn notice(model: &Model, frame: &mut Frame, r: Rect, theme: &Theme) {
         Notice::Refused(refusal) => catalog::refusal(model.settings.language, refusal),
         Notice::WrongPin { left } => fill(s.wrong_pin, &[&left.to_string()]),
         Notice::Locked { until } => fill(s.pin_locked, &[&hhmm(model, *until)]),
+        Notice::PrivilegedWait { until } => fill(
+            s.privileged_wait,
+            &[&model.local(*until).format("%H:%M:%S").to_string()],
+        ),
         Notice::NoPin => s.no_pin.to_owned(),
         Notice::UnknownBadge => s.unknown_badge.to_owned(),
         Notice::BadScan => s.bad_scan.to_owned(),

@@ -12,7 +12,8 @@ use super::super::super::msg::Msg;
 use super::super::super::roster::Roster;
 use super::super::LoopEvent;
 use super::{Services, lock};
-use crate::domain::PersonId;
+use crate::domain::{PersonId, PrivilegedPinGate};
+use crate::journal::PinFailures;
 use crate::sync::client::HubClient;
 use crate::wire::device_roster::RosterChange;
 use crate::wire::{RosterEntry, RosterItem, RosterResponse};
@@ -186,5 +187,30 @@ pub(super) fn reenroll(services: &Services, hub_url: String, code: String) -> Ve
         Err(e) => vec![Msg::Reenrolled(Err(format!(
             "cannot start the enrollment: {e}"
         )))],
+    }
+}
+
+/// The device-wide gate on privileged PINs; `None` (logged) when the journal
+/// cannot say, so the screen keeps the gate it already knows.
+pub(super) fn load_privileged_gate(services: &Services) -> Option<PrivilegedPinGate> {
+    match lock(&services.journal).privileged_pin_failures() {
+        Ok(f) => Some(PrivilegedPinGate {
+            failures: f.count,
+            wait_until: f.locked_until,
+        }),
+        Err(e) => {
+            tracing::error!("reading the privileged PIN counter: {e}");
+            None
+        }
+    }
+}
+
+pub(super) fn save_privileged_gate(services: &Services, gate: PrivilegedPinGate) {
+    let saved = lock(&services.journal).set_privileged_pin_failures(PinFailures {
+        count: gate.failures,
+        locked_until: gate.wait_until,
+    });
+    if let Err(e) = saved {
+        tracing::error!("storing the privileged PIN counter: {e}");
     }
 }
