@@ -1,26 +1,18 @@
-//! The supervisor override at the device (Anuko punch mode override): a
-//! supervisor, signed in with their own PIN, enters a person's actual start or
-//! finish time and a reason. This is the one place the kiosk takes a typed
-//! time. The domain decides (`Intent::OverridePunch`: `override_punch_mode` and
-//! a higher rank, `override_own_punch_mode` for oneself, `override_date_lock`
-//! for a locked day); refusals are shown in its plain words.
-//!
-//! Reached from the missed-punch screen (`s`, or the button) and from a
-//! supervisor's own Actions ("Enter a time for someone").
+//! The supervisor override's form: start or finish, the day, the typed time,
+//! then the reason; the domain decides when the time is known and again with
+//! the reason, and the punch is recorded like any other.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use ratatui::layout::Rect;
 
-use super::super::input::KeyInput;
-use super::super::layout;
-use super::super::model::{Action, Done, Model, Notice, OverrideForm, Purpose, Screen};
-use super::super::msg::{Cmd, Msg};
-use super::super::roster::Roster;
-use super::punch::{Punch, decide_and_record};
-use super::{area, go_home};
+use super::super::super::input::KeyInput;
+use super::super::super::layout;
+use super::super::super::model::{Action, Done, Model, Notice, OverrideForm, Screen};
+use super::super::super::msg::{Cmd, Msg};
+use super::super::punch::{Punch, decide_and_record};
+use super::super::{area, go_home};
 use crate::domain::{
-    self, Actor, Clock, EnteredPunch, Intent, Method, OnBehalf, PersonId, Refusal, Right,
-    TrackingMode, may_act_on, may_act_on_own,
+    self, Actor, Clock, EnteredPunch, Intent, Method, PersonId, Refusal, TrackingMode,
 };
 
 /// The preset reasons shown as buttons, then "other" (typed).
@@ -29,42 +21,6 @@ pub const OVERRIDE_REASONS: usize = 4;
 const MAX_DAYS_BACK: i64 = 31;
 /// Longest typed reason, in characters.
 const MAX_REASON_CHARS: usize = 200;
-
-/// Whether `person`'s role may enter times at all (for others or for themselves).
-pub fn may_override_anyone(roster: &Roster, person: PersonId) -> bool {
-    roster
-        .dir
-        .role_of(person)
-        .is_some_and(|r| r.has(Right::OverridePunchMode) || r.has(Right::OverrideOwnPunchMode))
-}
-
-/// May `supervisor` enter a time for `subject`? The domain's rank rule; the full
-/// decision (date lock, state) comes when the time is known.
-pub fn may_override(
-    roster: &Roster,
-    supervisor: PersonId,
-    subject: PersonId,
-) -> Result<(), Refusal> {
-    let no_role = |p: PersonId| Refusal::NoRole {
-        who: if p == supervisor {
-            domain::Who::You
-        } else {
-            domain::Who::Named(roster.name(p).to_owned())
-        },
-    };
-    let role = roster
-        .dir
-        .role_of(supervisor)
-        .ok_or_else(|| no_role(supervisor))?;
-    if supervisor == subject {
-        return may_act_on_own(role, OnBehalf::OverridePunch);
-    }
-    let target = roster
-        .dir
-        .role_of(subject)
-        .ok_or_else(|| no_role(subject))?;
-    may_act_on(role, target, OnBehalf::OverridePunch)
-}
 
 /// Where the Override screen's touch targets are: the start / finish buttons,
 /// the day's back and forward buttons, the time box, and the reason buttons.
@@ -109,83 +65,7 @@ pub fn override_layout(area: Rect) -> OverrideLayout {
     }
 }
 
-/// From the missed-punch screen: a supervisor signs in for `subject`.
-pub(super) fn sign_in_for(model: &mut Model, subject: PersonId) -> Vec<Cmd> {
-    model.screen = Screen::Identify {
-        purpose: Purpose::Override {
-            subject: Some(subject),
-        },
-        query: String::new(),
-        selected: 0,
-    };
-    Vec::new()
-}
-
-/// From a supervisor's own Actions: their PIN (unless they just typed it),
-/// then whom.
-pub(super) fn start_from_actions(
-    model: &mut Model,
-    supervisor: PersonId,
-    method: Method,
-) -> Vec<Cmd> {
-    if method == Method::Pin {
-        return signed_in(model, supervisor, None);
-    }
-    super::identify::picked(
-        model,
-        supervisor,
-        method,
-        Purpose::Override { subject: None },
-    )
-}
-
-/// The supervisor proved who they are (their PIN): the form for `subject`, or
-/// the list to pick from; refused plainly when their role does not allow it.
-pub(super) fn signed_in(
-    model: &mut Model,
-    supervisor: PersonId,
-    subject: Option<PersonId>,
-) -> Vec<Cmd> {
-    let Some(roster) = model.roster.as_ref() else {
-        return Vec::new();
-    };
-    let allowed = match subject {
-        Some(subject) => may_override(roster, supervisor, subject),
-        None if may_override_anyone(roster, supervisor) => Ok(()),
-        None => Err(Refusal::MissingRight {
-            right: Right::OverridePunchMode,
-        }),
-    };
-    if let Err(refusal) = allowed {
-        go_home(model);
-        model.notice = Some(Notice::Refused(refusal));
-        return vec![Cmd::Bell];
-    }
-    match subject {
-        Some(subject) => open_form(model, supervisor, subject),
-        None => {
-            model.screen = Screen::OverridePick {
-                supervisor,
-                query: String::new(),
-                selected: 0,
-            };
-        }
-    }
-    Vec::new()
-}
-
-/// The people `supervisor` may enter a time for whose names match `query`.
-pub fn override_candidates<'a>(
-    roster: &'a Roster,
-    supervisor: PersonId,
-    query: &'a str,
-) -> impl Iterator<Item = PersonId> + 'a {
-    roster
-        .matches(query)
-        .filter(move |p| may_override(roster, supervisor, *p).is_ok())
-}
-
-fn open_form(model: &mut Model, supervisor: PersonId, subject: PersonId) {
+pub(super) fn open_form(model: &mut Model, supervisor: PersonId, subject: PersonId) {
     let Some(roster) = model.roster.as_ref() else {
         return;
     };
@@ -216,67 +96,6 @@ fn open_form(model: &mut Model, supervisor: PersonId, subject: PersonId) {
     };
 }
 
-pub(super) fn pick_input(model: &mut Model, msg: Msg) -> Vec<Cmd> {
-    let list = layout::search(layout::page(area(model)).body).1;
-    let Screen::OverridePick {
-        supervisor,
-        query,
-        selected,
-    } = &mut model.screen
-    else {
-        return Vec::new();
-    };
-    let supervisor = *supervisor;
-    let Some(roster) = model.roster.as_ref() else {
-        return Vec::new();
-    };
-    let chosen = match msg {
-        Msg::Key(KeyInput::Char(c)) => {
-            query.push(c);
-            *selected = 0;
-            None
-        }
-        Msg::Key(KeyInput::Backspace) => {
-            query.pop();
-            *selected = 0;
-            None
-        }
-        Msg::Key(KeyInput::Up) => {
-            *selected = selected.saturating_sub(1);
-            None
-        }
-        Msg::Key(KeyInput::Down) => {
-            if override_candidates(roster, supervisor, query)
-                .nth(*selected + 1)
-                .is_some()
-            {
-                *selected += 1;
-            }
-            None
-        }
-        Msg::Key(KeyInput::Escape) => {
-            go_home(model);
-            return Vec::new();
-        }
-        Msg::Key(KeyInput::Enter) => Some(*selected),
-        Msg::Tap { column, row } if layout::contains(list, column, row) => {
-            Some(usize::from(row - list.y))
-        }
-        _ => None,
-    };
-    let Some(i) = chosen else {
-        return Vec::new();
-    };
-    let found = override_candidates(roster, supervisor, query).nth(i);
-    match found {
-        Some(subject) => open_form(model, supervisor, subject),
-        None => {
-            model.notice = Some(Notice::Refused(Refusal::UnknownPerson));
-        }
-    }
-    Vec::new()
-}
-
 /// The instant `hhmm` (local, four digits) on `day`; `None` when it is not a time.
 pub fn entered_at(model: &Model, day: NaiveDate, hhmm: &str) -> Option<DateTime<Utc>> {
     if hhmm.len() != 4 || !hhmm.bytes().all(|b| b.is_ascii_digit()) {
@@ -289,7 +108,7 @@ pub fn entered_at(model: &Model, day: NaiveDate, hhmm: &str) -> Option<DateTime<
     Some(local.single()?.with_timezone(&Utc))
 }
 
-pub(super) fn input(model: &mut Model, msg: Msg) -> Vec<Cmd> {
+pub(in super::super) fn input(model: &mut Model, msg: Msg) -> Vec<Cmd> {
     let l = override_layout(area(model));
     let today = model.local(model.now).date_naive();
     let Screen::Override { form, .. } = &mut model.screen else {
