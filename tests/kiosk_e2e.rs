@@ -78,7 +78,7 @@ fn a_badge_scan_clocks_in_and_confirms() {
     let site = Site::new();
     let kiosk = site.kiosk_at_home();
     let bells = kiosk.bells();
-    kiosk.scan_badge(site.ada.badge).expect("scan");
+    kiosk.scan_badge_slowly(site.ada.badge).expect("scan");
     let actions = kiosk.wait_for_text(ACTIONS, WAIT).expect("actions");
     assert!(
         !actions.contains(site.ada.badge),

@@ -256,9 +256,18 @@ impl Pty {
         Ok(())
     }
 
-    /// A badge reader: the characters [`WEDGE_GAP`] apart, then Enter. Include
-    /// any configured prefix and suffix in `text`.
+    /// A badge reader: the characters and Enter in one burst. Include any
+    /// configured prefix and suffix in `text`. A real wedge types them a few
+    /// milliseconds apart ([`Pty::scan_badge_slowly`]); one write keeps a test
+    /// process starved by a loaded machine from stretching a gap past the
+    /// kiosk's limit and turning the scan into typing (the decoder's timing is
+    /// tested on its own in tui_input.rs).
     pub fn scan_badge(&self, text: &str) -> Result<(), String> {
+        self.send(format!("{text}\r").as_bytes())
+    }
+
+    /// A badge reader typing [`WEDGE_GAP`] apart, then Enter.
+    pub fn scan_badge_slowly(&self, text: &str) -> Result<(), String> {
         self.type_slowly(text, WEDGE_GAP)?;
         thread::sleep(WEDGE_GAP);
         self.send(&[keys::ENTER])
