@@ -191,33 +191,65 @@ fn name_search_ignores_case_and_accents_and_asks_for_the_pin() {
 
 #[test]
 fn pin_policy_decides_when_the_pad_shows() {
-    // (policy, badge or name, PIN pad expected)
+    // How Ana is found: a scan, her name, or her badge number typed by hand
+    // (which proves nothing: it counts as a pick, not a scan).
+    #[derive(Debug)]
+    enum How {
+        Scan,
+        Name,
+        TypedBadge,
+    }
+    // (policy, how, PIN pad expected)
     let cases = [
-        (PinPolicy::Never, true, false),
-        (PinPolicy::Never, false, false),
-        (PinPolicy::UnlessBadge, true, false),
-        (PinPolicy::UnlessBadge, false, true),
-        (PinPolicy::Always, true, true),
-        (PinPolicy::Always, false, true),
+        (PinPolicy::Never, How::Scan, false),
+        (PinPolicy::Never, How::Name, false),
+        (PinPolicy::Never, How::TypedBadge, false),
+        (PinPolicy::UnlessBadge, How::Scan, false),
+        (PinPolicy::UnlessBadge, How::Name, true),
+        (PinPolicy::UnlessBadge, How::TypedBadge, true),
+        (PinPolicy::Always, How::Scan, true),
+        (PinPolicy::Always, How::Name, true),
+        (PinPolicy::Always, How::TypedBadge, true),
     ];
-    for (pin, badge, pad) in cases {
+    for (pin, how, pad) in cases {
         let mut m = model_with(ScreenSettings {
             pin,
             ..ScreenSettings::default()
         });
-        if badge {
-            send(&mut m, [Msg::Badge("1001".into())]);
-        } else {
-            send(&mut m, chars("ana"));
-            send(&mut m, [key(KeyInput::Enter)]);
+        match how {
+            How::Scan => {
+                send(&mut m, [Msg::Badge("1001".into())]);
+            }
+            How::Name | How::TypedBadge => {
+                let typed = if matches!(how, How::Name) {
+                    "ana"
+                } else {
+                    "1001"
+                };
+                send(&mut m, chars(typed));
+                send(&mut m, [key(KeyInput::Enter)]);
+            }
         }
+        let person = match &m.screen {
+            Screen::Pin { person, .. } | Screen::Actions { person, .. } => Some(*person),
+            _ => None,
+        };
+        assert_eq!(person, Some(ANA), "{pin:?} {how:?}: {:?}", m.screen);
         assert_eq!(
             matches!(m.screen, Screen::Pin { .. }),
             pad,
-            "{pin:?} badge={badge}: {:?}",
+            "{pin:?} {how:?}: {:?}",
             m.screen
         );
     }
+    // A typed number that is nobody's badge is refused like an unknown name.
+    let mut m = model();
+    send(&mut m, chars("424242"));
+    send(&mut m, [key(KeyInput::Enter)]);
+    assert_eq!(
+        m.notice,
+        Some(Notice::Refused(tapin::domain::Refusal::UnknownPerson))
+    );
 }
 
 #[test]
@@ -482,7 +514,13 @@ fn admin_needs_an_administrator_and_is_the_only_way_out() {
     ));
     // A badge still asks for the PIN on the way to Admin.
     let cmds = send(&mut m, [Msg::Badge("9999".into())]);
-    assert_eq!(cmds, vec![Cmd::LoadPinAttempts { person: ADA }]);
+    assert_eq!(
+        cmds,
+        vec![
+            Cmd::LoadPinAttempts { person: ADA },
+            Cmd::LoadPrivilegedGate
+        ]
+    );
     enter_pin(&mut m, "2468", ADA, true);
     assert!(matches!(
         m.screen,

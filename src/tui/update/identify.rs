@@ -130,6 +130,12 @@ pub(super) fn identify(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             if let Some(person) = chosen {
                 return picked(model, person, Method::RosterTap, purpose);
             }
+            // A badge number typed by hand (the reader is broken, the badge
+            // forgotten) finds its owner, but proves nothing: the PIN policy
+            // treats it as a pick from the list, not as a scan.
+            if let Some(person) = roster.by_badge(query.trim()) {
+                return picked(model, person, Method::RosterTap, purpose);
+            }
             model.notice = Some(Notice::Refused(crate::domain::Refusal::UnknownPerson));
         }
         Msg::Tap { column, row } => {
