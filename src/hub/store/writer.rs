@@ -3,12 +3,12 @@
 //! SQLite has one writer. Rather than queue batches for it one transaction each,
 //! a single task takes every batch waiting (up to [`GROUP_ROWS`] rows) and writes
 //! them in one transaction: one fsync (`synchronous = FULL`) for many batches.
-//! PostgreSQL goes through the same task: its transactions could run side by
-//! side, but every one that changes a person's state takes its organisation's
-//! row lock (`orgs.status_seq`, see [`super::status`]) until it commits, so
-//! concurrent batches of one organisation queued on that lock, each with its own
-//! commit, and with 16 of them on a small machine the one holding the lock was
-//! often not running: 4,000–6,000 events/s and a p99 of 8–12 s.
+//! PostgreSQL goes through the same queue, with a few writer tasks (see
+//! [`writers`]): every transaction that changes a person's state takes its
+//! organisation's row lock (`orgs.status_seq`, see [`super::status`]) until it
+//! commits, so batches written straight from up to 16 requests queued on that
+//! lock, each with its own commit, and on a small machine the one holding the
+//! lock was often not running: 4,000–6,000 events/s and a p99 of 8–12 s.
 //! Guarantees: each batch still gets exactly its own outcome (which of its rows are
 //! new, and for the others which device holds the id); a group that fails is
 //! retried batch by batch, so one bad batch never fails another; a batch whose
@@ -21,10 +21,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use sqlx::{AnyConnection, AnyPool};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::checkpoint::Checkpointer;
 use super::error::{DbContext, StoreError, StoreResult};
@@ -86,16 +87,20 @@ pub(crate) struct GroupWriter {
 }
 
 impl GroupWriter {
-    /// Starts the writer task on `pool` (one connection). It ends when every
-    /// handle is dropped.
-    /// `checkpointer`, if any, hears of every commit.
+    /// Starts the writer tasks on `pool`: one on SQLite (one writer), a few on
+    /// PostgreSQL (see [`writers`]), each taking whatever waits when it is free.
+    /// They end when every handle is dropped. `checkpointer`, if any, hears of
+    /// every commit.
     pub fn spawn(
         pool: AnyPool,
         backend: Backend,
         checkpointer: Option<Checkpointer>,
     ) -> GroupWriter {
         let (queue, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(run(pool, backend, checkpointer, rx));
+        let rx = Arc::new(Mutex::new(rx));
+        for _ in 0..writers(backend) {
+            tokio::spawn(run(pool.clone(), backend, checkpointer.clone(), rx.clone()));
+        }
         GroupWriter { queue }
     }
 
@@ -117,24 +122,44 @@ fn writer_gone() -> StoreError {
     }
 }
 
-async fn run(
-    pool: AnyPool,
-    backend: Backend,
-    checkpointer: Option<Checkpointer>,
-    mut rx: mpsc::Receiver<(WriteJob, Reply)>,
-) {
-    while let Some(first) = rx.recv().await {
-        let mut rows = first.0.rows.len();
-        let mut group = vec![first];
-        while rows < GROUP_ROWS {
-            match rx.try_recv() {
-                Ok(next) => {
-                    rows += next.0.rows.len();
-                    group.push(next);
-                }
-                Err(_) => break,
+/// Writer tasks. PostgreSQL runs the inserts of concurrent transactions in
+/// parallel, and only their last step (the status rows and commit) queues on
+/// the organisation's row lock: a writer per core, at least two so that one
+/// group's inserts overlap another's commit, at most 8. Not one per
+/// connection: 16 transactions on a 2-core machine queued on that lock behind a
+/// holder that was not running.
+fn writers(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => 1,
+        Backend::Postgres => std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .clamp(2, 8),
+    }
+}
+
+type Queue = Arc<Mutex<mpsc::Receiver<(WriteJob, Reply)>>>;
+
+/// The next group: the first job waiting and whatever else waits behind it, up
+/// to [`GROUP_ROWS`] rows. `None` once every handle is dropped.
+async fn next_group(queue: &Queue) -> Option<Vec<(WriteJob, Reply)>> {
+    let mut rx = queue.lock().await;
+    let first = rx.recv().await?;
+    let mut rows = first.0.rows.len();
+    let mut group = vec![first];
+    while rows < GROUP_ROWS {
+        match rx.try_recv() {
+            Ok(next) => {
+                rows += next.0.rows.len();
+                group.push(next);
             }
+            Err(_) => break,
         }
+    }
+    Some(group)
+}
+
+async fn run(pool: AnyPool, backend: Backend, checkpointer: Option<Checkpointer>, queue: Queue) {
+    while let Some(group) = next_group(&queue).await {
         let (jobs, replies): (Vec<WriteJob>, Vec<Reply>) = group.into_iter().unzip();
         let result = write_group(&pool, backend, &jobs).await;
         if let Some(checkpointer) = &checkpointer {
