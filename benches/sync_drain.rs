@@ -51,6 +51,14 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     if std::env::var_os(HUB_ENV).is_some() {
+        // For profiling: `TAPIN_BENCH_LOG=tapin::hub::store=debug` logs the hub's
+        // timings per batch to stderr.
+        if let Ok(filter) = std::env::var("TAPIN_BENCH_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_writer(std::io::stderr)
+                .try_init();
+        }
         return runtime.block_on(serve_hub());
     }
     runtime.block_on(drain_all())

@@ -17,7 +17,7 @@ use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
 use super::error::{DbContext, StoreError, StoreResult};
-use super::writer::{EventRow, WriteJob, write_group};
+use super::writer::{EventRow, WriteJob};
 use super::{Backend, Store, sql};
 use crate::domain::{DeviceId, Event, EventId, EventKind, PersonId};
 use crate::wire::OrgId;
@@ -73,6 +73,7 @@ impl Store {
 
         // Reads, on a read connection: each subject's recent history, which also
         // holds the stored copy of any event sent again.
+        let began = std::time::Instant::now();
         let seen = {
             let mut conn = self.read.acquire().await.ctx("opening a read connection")?;
             judge(&mut conn, self.backend, &org_s, events, anomaly).await?
@@ -95,6 +96,7 @@ impl Store {
             .map(|(&i, flag)| event_row(&events[i], flag.clone()))
             .collect::<StoreResult<Vec<_>>>()?;
 
+        let judged = began.elapsed();
         // The write: the rows and their subjects' states, nothing else.
         let job = WriteJob {
             org,
@@ -103,13 +105,14 @@ impl Store {
             received_at: sql::micros(now),
             rows,
         };
-        let written = match &self.writer {
-            Some(writer) => writer.write(job).await?,
-            None => write_group(&self.write, self.backend, std::slice::from_ref(&job))
-                .await?
-                .pop()
-                .unwrap_or_default(),
-        };
+        let written = self.writer.write(job).await?;
+        // For profiling ingest (`RUST_LOG=tapin::hub::store::events=debug`).
+        tracing::debug!(
+            events = events.len(),
+            judge_us = judged.as_micros() as u64,
+            write_us = (began.elapsed() - judged).as_micros() as u64,
+            "batch stored"
+        );
         for (&i, flag) in fresh.iter().zip(flags) {
             out[i] = Some(if written.inserted.contains(&ids[i]) {
                 Stored::Accepted { anomaly: flag }

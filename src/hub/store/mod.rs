@@ -12,10 +12,12 @@
 //!   event batches waiting for it are committed together (group commit); reads use
 //!   a separate pool of read-only connections, and whole roster builds a few
 //!   read-only rusqlite connections of their own (`roster_lite`);
-//! - on PostgreSQL, one pool serves reads and writes.
+//! - on PostgreSQL, one pool serves reads and writes; event batches are committed
+//!   together too, by one task (see `writer`).
 
 pub mod admin;
 mod changes;
+mod checkpoint;
 mod devices;
 mod error;
 mod events;
@@ -31,7 +33,7 @@ mod status;
 mod writer;
 
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
@@ -73,8 +75,8 @@ pub struct Store {
     read: AnyPool,
     write: AnyPool,
     backend: Backend,
-    /// SQLite's group-commit writer of events; `None` on PostgreSQL.
-    writer: Option<writer::GroupWriter>,
+    /// The group-commit writer of events (see [`writer`]).
+    writer: writer::GroupWriter,
     /// SQLite (a file): rusqlite connections for whole roster builds.
     lite: Option<Arc<roster_lite::LiteReader>>,
 }
@@ -90,6 +92,14 @@ const SQLITE_READERS: u32 = 4;
 /// temporary file past 64 KiB, as a 500-row insert's do.
 pub const SQLITE_WRITER_PRAGMAS: &str = "PRAGMA synchronous = FULL; \
      PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
+/// The writer of a database file, beside [`SQLITE_WRITER_PRAGMAS`]: checkpoints
+/// inline only past a bound on the log; a background thread does the rest.
+static SQLITE_WRITER_BACKGROUND_CHECKPOINTS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "PRAGMA wal_autocheckpoint = {};",
+        checkpoint::INLINE_CHECKPOINT_PAGES
+    )
+});
 /// The readers cannot write.
 const SQLITE_READER_PRAGMAS: &str = "PRAGMA query_only = ON; \
      PRAGMA cache_size = -65536;";
@@ -111,9 +121,9 @@ impl Store {
                     .ctx("connecting to PostgreSQL")?;
                 Store {
                     read: pool.clone(),
+                    writer: writer::GroupWriter::spawn(pool.clone(), backend, None),
                     write: pool,
                     backend,
-                    writer: None,
                     lite: None,
                 }
             }
@@ -127,12 +137,28 @@ impl Store {
     }
 
     async fn connect_sqlite(url: &str, options: AnyConnectOptions) -> StoreResult<Store> {
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        // A file: checkpoints run on a thread of their own (see `checkpoint`), and
+        // the writer's own only past a bound on the log.
+        let checkpointer = if in_memory {
+            None
+        } else {
+            let file = SqliteConnectOptions::from_str(url)
+                .ctx("parsing the database URL")?
+                .get_filename()
+                .to_path_buf();
+            Some(file)
+        };
         let write = AnyPoolOptions::new()
             .max_connections(1)
             .min_connections(1)
-            .after_connect(|conn, _| {
+            .after_connect(move |conn, _| {
                 Box::pin(async move {
                     conn.execute(SQLITE_WRITER_PRAGMAS).await?;
+                    if !in_memory {
+                        conn.execute(SQLITE_WRITER_BACKGROUND_CHECKPOINTS.as_str())
+                            .await?;
+                    }
                     Ok(())
                 })
             })
@@ -144,15 +170,17 @@ impl Store {
             .await
             .ctx("switching the SQLite database to WAL")?;
         // An in-memory database exists once per connection: read through the writer.
-        if url.contains(":memory:") || url.contains("mode=memory") {
+        let Some(file) = checkpointer else {
             return Ok(Store {
                 read: write.clone(),
-                writer: Some(writer::GroupWriter::spawn(write.clone(), Backend::Sqlite)),
+                writer: writer::GroupWriter::spawn(write.clone(), Backend::Sqlite, None),
                 write,
                 backend: Backend::Sqlite,
                 lite: None,
             });
-        }
+        };
+        // Started once the database is in WAL mode.
+        let checkpointer = checkpoint::Checkpointer::start(&file);
         let read = AnyPoolOptions::new()
             .max_connections(SQLITE_READERS)
             .after_connect(|conn, _| {
@@ -164,14 +192,10 @@ impl Store {
             .connect_with(options)
             .await
             .ctx("opening the SQLite database for reading")?;
-        let file = SqliteConnectOptions::from_str(url)
-            .ctx("parsing the database URL")?
-            .get_filename()
-            .to_path_buf();
         Ok(Store {
             read,
             lite: Some(roster_lite::LiteReader::new(file)),
-            writer: Some(writer::GroupWriter::spawn(write.clone(), Backend::Sqlite)),
+            writer: writer::GroupWriter::spawn(write.clone(), Backend::Sqlite, checkpointer),
             write,
             backend: Backend::Sqlite,
         })
