@@ -445,7 +445,7 @@ async fn large_rosters_show_only_their_people(url: String) {
     const SHOWN: usize = 560;
     let hub = Hub::start(&url).await;
     let fx = org_with_people(&hub.store, 0).await;
-    let role = Role::preset(Preset::User, RoleId::new());
+    let role = Role::preset(Preset::Supervisor, RoleId::new());
     hub.store.add_role(fx.org, &role).await.unwrap();
     let welding = Job {
         id: JobId::new(),
