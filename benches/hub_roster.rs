@@ -22,6 +22,10 @@
 //!
 //! The patched document is checked against a fresh build at the end.
 //!
+//! The process's CPU time per whole build (hub and client) and per in-process
+//! build is printed too: unlike the wall clock, it does not grow with the load
+//! other processes put on the machine.
+//!
 //! "Server time" is the handler's own `Server-Timing: roster;dur=MS` header; the
 //! HTTP round trip (to the last byte of the body) is printed beside it. Targets:
 //! 304 under 1 ms and the full roster under 50 ms of server time, at p99, after
@@ -200,6 +204,7 @@ async fn run(label: &str, url: &str) -> anyhow::Result<bool> {
     // (e) the full roster after an unrecorded change: a whole build.
     let bump = admin;
     let (mut server, mut round) = (Vec::new(), Vec::new());
+    let cpu_before = cpu_time();
     for _ in 0..COLD_REQUESTS {
         sqlx::query("UPDATE orgs SET version = version + 1 WHERE id = $1")
             .bind(fx.org.to_string())
@@ -211,11 +216,13 @@ async fn run(label: &str, url: &str) -> anyhow::Result<bool> {
         server.push(s);
         round.push(r);
     }
+    let cold_cpu = per_round(cpu_before, COLD_REQUESTS);
     bump.close().await;
     let cold = (spread(server), spread(round));
 
     // (d) in process: the store's build, and serialising it.
     let (mut build, mut encode) = (Vec::new(), Vec::new());
+    let cpu_before = cpu_time();
     for _ in 0..REQUESTS {
         let t = Instant::now();
         let snapshot = store
@@ -231,6 +238,7 @@ async fn run(label: &str, url: &str) -> anyhow::Result<bool> {
             body.len()
         );
     }
+    let build_cpu = per_round(cpu_before, REQUESTS);
     let (build, encode) = (spread(build), spread(encode));
 
     let met_304 = not_modified.0.p99 < TARGET_304;
@@ -295,6 +303,13 @@ async fn run(label: &str, url: &str) -> anyhow::Result<bool> {
     row("full roster, whole build, HTTP round trip", cold.1, "", "");
     row("in-process: store build (one snapshot)", build, "", "");
     row("in-process: serialise to JSON", encode, "", "");
+    // CPU time does not grow with other processes' load as the wall clock does.
+    let cpu = |what: &str, t: Option<Duration>| match t {
+        Some(t) => println!("{label}: {what:<46} {:>10}", ms(t)),
+        None => println!("{label}: {what:<46} {:>10}", "n/a"),
+    };
+    cpu("whole build, process CPU per request", cold_cpu);
+    cpu("in-process build + serialise, CPU per build", build_cpu);
 
     let store = store.clone();
     hub.stop().await;
@@ -369,6 +384,24 @@ fn header(resp: &reqwest::Response, name: &str) -> anyhow::Result<String> {
         .ok_or_else(|| anyhow::anyhow!("no {name} header"))?
         .to_str()?
         .to_owned())
+}
+
+/// The process's CPU time (user and system, every thread) from
+/// `/proc/self/stat`, in clock ticks of 10 ms (Linux's `USER_HZ`); `None` where
+/// there is no such file.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name (which may hold spaces): `utime` and
+    // `stime` are the 14th and 15th of the line.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// The CPU time since `before`, per round of `rounds`.
+fn per_round(before: Option<Duration>, rounds: usize) -> Option<Duration> {
+    let spent = cpu_time()?.checked_sub(before?)?;
+    Some(spent / u32::try_from(rounds).ok()?)
 }
 
 /// The handler's time, from `Server-Timing: roster;dur=MS`.

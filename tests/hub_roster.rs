@@ -436,7 +436,93 @@ async fn stale_statuses_are_refolded_at_read(url: String) {
     hub.stop().await;
 }
 
+/// A roster of more people than the hub binds into one query reads the
+/// organisation's people whole and keeps only its own: same people in roster
+/// order, job access, PIN verifiers and states as the same people in a small
+/// roster, never an archived person or one of another roster.
+async fn large_rosters_show_only_their_people(url: String) {
+    // More people, and more of them with only some jobs, than are bound.
+    const SHOWN: usize = 560;
+    let hub = Hub::start(&url).await;
+    let fx = org_with_people(&hub.store, 0).await;
+    let role = Role::preset(Preset::Supervisor, RoleId::new());
+    hub.store.add_role(fx.org, &role).await.unwrap();
+    let welding = Job {
+        id: JobId::new(),
+        name: "Welding".into(),
+        archived: false,
+    };
+    hub.store.add_job(fx.org, &welding).await.unwrap();
+    let only_welding = JobAccess::Only(BTreeSet::from([welding.id]));
+    let mut people = Vec::new();
+    for i in 0..SHOWN + 60 {
+        let jobs = if i % 10 != 0 {
+            only_welding.clone()
+        } else {
+            JobAccess::All
+        };
+        let p = person(&format!("P{i:03}"), role.id, jobs, i == 5);
+        let verifier = format!("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$h{i:03}");
+        hub.store
+            .add_person(fx.org, &p, Some(&verifier))
+            .await
+            .unwrap();
+        people.push(p);
+    }
+    let large = enrolled_device(&hub, fx.org, "Large").await;
+    let small = enrolled_device(&hub, fx.org, "Small").await;
+    let ids: Vec<PersonId> = people.iter().map(|p| p.id).collect();
+    hub.store
+        .set_roster(fx.org, large.device_id, &person_entries(&ids[..SHOWN]))
+        .await
+        .unwrap();
+    hub.store
+        .set_roster(fx.org, small.device_id, &person_entries(&ids[..40]))
+        .await
+        .unwrap();
+    let at = Utc::now() - Duration::minutes(5);
+    let sent = vec![
+        event(large.device_id, 1, ids[1], EventKind::ClockIn, at),
+        event(large.device_id, 2, ids[3], EventKind::ClockIn, at),
+        event(large.device_id, 3, ids[SHOWN + 1], EventKind::ClockIn, at),
+    ];
+    let (status, body) = post_events(&hub, &large.device_token, &sent).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(statuses(&body), vec!["accepted"; 3]);
+
+    let roster = fetch_roster(&hub, &large.device_token).await;
+    let expected: Vec<PersonId> = ids[..SHOWN]
+        .iter()
+        .copied()
+        .filter(|p| *p != ids[5])
+        .collect();
+    let order: Vec<PersonId> = roster.people.iter().map(|p| p.id).collect();
+    assert_eq!(order, expected, "the roster's people, in roster order");
+    assert_eq!(
+        roster.directory.people().count(),
+        SHOWN - 1,
+        "no one of another roster, no one archived"
+    );
+    assert!(roster.directory.person(ids[SHOWN + 1]).is_none());
+    for (i, p) in people[..SHOWN].iter().enumerate().filter(|(i, _)| *i != 5) {
+        let shown = roster.directory.person(p.id).unwrap();
+        assert_eq!(shown, p, "person {i} as stored, job access included");
+        let state = &roster.people[order.iter().position(|q| *q == p.id).unwrap()];
+        let verifier = format!("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$h{i:03}");
+        assert_eq!(state.pin_verifier.as_deref(), Some(verifier.as_str()));
+        assert_eq!(state.state.is_clocked_in(), i == 1 || i == 3, "person {i}");
+    }
+    // The same people through a list of ids bound into the query.
+    let few = fetch_roster(&hub, &small.device_token).await;
+    assert_eq!(few.people[..], roster.people[..39]);
+    for p in few.directory.people() {
+        assert_eq!(Some(p), roster.directory.person(p.id));
+    }
+    hub.stop().await;
+}
+
 on_both!(
+    large_rosters_show_only_their_people,
     roster_shows_only_its_entries_with_status,
     rosters_never_cross_organisations,
     statuses_are_right_after_late_events_and_corrections,

@@ -28,7 +28,7 @@ use crate::hub::app::AppState;
 use crate::hub::error::ApiError;
 use crate::hub::extract::DeviceAuth;
 use crate::hub::metrics::RosterAnswer;
-use crate::hub::roster_cache::Known;
+use crate::hub::roster_cache::{Known, discard};
 use crate::hub::store::{AuthedDevice, RosterHead, RosterTag};
 
 pub async fn roster(
@@ -85,7 +85,9 @@ async fn answer(
         .await?;
     let body = app.rosters.put(device.id, &snapshot).map_err(serialising)?;
     // The tag of what was built (it may be newer than the one told above).
-    Ok(reply(headers, &snapshot.tag, body, RosterAnswer::Built))
+    let tag = snapshot.tag;
+    discard(snapshot);
+    Ok(reply(headers, &tag, body, RosterAnswer::Built))
 }
 
 /// 304 when `If-None-Match` names `tag`, `body` otherwise.

@@ -46,9 +46,21 @@ struct Piece {
 
 impl Piece {
     fn new(person: Person, roster: RosterPerson, seq: i64) -> Result<Piece, serde_json::Error> {
+        Piece::with(&mut Vec::new(), person, roster, seq)
+    }
+
+    /// [`Piece::new`], serialising through `scratch` (left holding the state): each
+    /// part is then copied once into an allocation of its size, rather than grown
+    /// in steps from a small one.
+    fn with(
+        scratch: &mut Vec<u8>,
+        person: Person,
+        roster: RosterPerson,
+        seq: i64,
+    ) -> Result<Piece, serde_json::Error> {
         Ok(Piece {
-            dir: serde_json::to_vec(&person)?,
-            state: serde_json::to_vec(&roster)?,
+            dir: serialise(scratch, &person)?,
+            state: serialise(scratch, &roster)?,
             person,
             roster,
             seq,
@@ -154,6 +166,7 @@ impl Doc {
         let directory = &roster.directory;
         let mut pieces = HashMap::with_capacity(roster.people.len());
         let mut uses = Uses::default();
+        let mut scratch = Vec::with_capacity(4096);
         for rp in &roster.people {
             let person = directory
                 .person(rp.id)
@@ -161,7 +174,7 @@ impl Doc {
                 .ok_or_else(|| serde_json::Error::custom("a roster person not in the directory"))?;
             uses.count(&person, true);
             let seq = snapshot.seqs.get(&rp.id).copied().unwrap_or(0);
-            pieces.insert(rp.id, Piece::new(person, rp.clone(), seq)?);
+            pieces.insert(rp.id, Piece::with(&mut scratch, person, rp.clone(), seq)?);
         }
         let roles: Vec<&Role> = directory.roles().collect();
         let teams: Vec<&Team> = directory.teams().collect();
@@ -435,17 +448,21 @@ impl Doc {
         block: usize,
         part: impl Fn(&Piece) -> &[u8],
     ) -> Result<Vec<u8>, serde_json::Error> {
-        let ids = ids.iter().skip(block * BLOCK).take(BLOCK);
-        let mut out = Vec::with_capacity(BLOCK * 320);
-        for (i, id) in ids.enumerate() {
+        let ids = &ids[(block * BLOCK).min(ids.len())..((block + 1) * BLOCK).min(ids.len())];
+        let mut parts = Vec::with_capacity(ids.len());
+        for id in ids {
             let piece = self
                 .pieces
                 .get(id)
                 .ok_or_else(|| serde_json::Error::custom("a roster person without a piece"))?;
+            parts.push(part(piece));
+        }
+        let mut out = Vec::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+        for (i, bytes) in parts.into_iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            out.extend_from_slice(part(piece));
+            out.extend_from_slice(bytes);
         }
         Ok(out)
     }
@@ -503,6 +520,16 @@ impl Doc {
 /// Each of `entries`, serialised.
 fn serialised(entries: &[RosterEntry]) -> Result<Vec<Vec<u8>>, serde_json::Error> {
     entries.iter().map(serde_json::to_vec).collect()
+}
+
+/// `value` serialised through `scratch`, in an allocation of its size.
+fn serialise<T: serde::Serialize>(
+    scratch: &mut Vec<u8>,
+    value: &T,
+) -> Result<Vec<u8>, serde_json::Error> {
+    scratch.clear();
+    serde_json::to_writer(&mut *scratch, value)?;
+    Ok(scratch.clone())
 }
 
 /// Appends `blocks`, comma-separated.

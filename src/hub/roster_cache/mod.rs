@@ -329,8 +329,22 @@ impl RosterCache {
             doc: Some(doc),
             used: inner.clock,
         };
-        inner.take(device);
+        let replaced = inner.take(device);
         inner.insert(device, view, self.budget);
+        drop(inner);
+        discard(replaced);
         Ok(body)
+    }
+}
+
+/// Frees `value` on a blocking thread when there is a runtime, here otherwise: a
+/// replaced document or a snapshot already serialised is tens of thousands of
+/// allocations for a large roster, and the answer need not wait for them.
+pub fn discard<T: Send + 'static>(value: T) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => {
+            runtime.spawn_blocking(move || drop(value));
+        }
+        Err(_) => drop(value),
     }
 }

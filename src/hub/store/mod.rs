@@ -24,6 +24,7 @@ mod events;
 mod orgs;
 mod people;
 mod roster;
+mod roster_cols;
 mod roster_delta;
 mod roster_lite;
 mod roster_read;

@@ -8,14 +8,12 @@
 use chrono::Utc;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use super::changes::{Touched, bump_version};
 use super::error::{DbContext, StoreError, StoreResult};
-use super::{Store, sql};
-use crate::domain::{
-    Job, JobAccess, JobId, Person, PersonId, RightSet, Role, RoleId, Team, TeamId, TrackingMode,
-};
+use super::{Store, roster_cols, sql};
+use crate::domain::{Job, JobAccess, JobId, Person, PersonId, Role, Team, TeamId, TrackingMode};
 use crate::wire::OrgId;
 
 /// What ingest needs to know about a person.
@@ -32,38 +30,12 @@ pub(crate) const PERSON_COLS: &str =
 /// A person from a row starting with [`PERSON_COLS`]. Without every job, their
 /// access is empty until their `person_jobs` rows are added ([`grant_job`]).
 pub(crate) fn person_from_row(row: &AnyRow) -> StoreResult<Person> {
-    let id: String = row.try_get(0).ctx("reading people.id")?;
-    let mode: String = row.try_get(3).ctx("reading people.mode")?;
-    let team: Option<String> = row.try_get(4).ctx("reading people.team_id")?;
-    let role: String = row.try_get(5).ctx("reading people.role_id")?;
-    let archived: i64 = row.try_get(6).ctx("reading people.archived")?;
-    let all_jobs: i64 = row.try_get(7).ctx("reading people.all_jobs")?;
-    Ok(Person {
-        id: PersonId(sql::uuid(&id, "reading people.id")?),
-        name: row.try_get(1).ctx("reading people.name")?,
-        badge: row.try_get(2).ctx("reading people.badge")?,
-        mode: sql::from_name(&mode, "reading people.mode")?,
-        team: team
-            .map(|t| sql::uuid(&t, "reading people.team_id").map(TeamId))
-            .transpose()?,
-        role: RoleId(sql::uuid(&role, "reading people.role_id")?),
-        archived: archived != 0,
-        jobs: if all_jobs != 0 {
-            JobAccess::All
-        } else {
-            JobAccess::Only(BTreeSet::new())
-        },
-    })
+    roster_cols::person(row)
 }
 
 /// A `person_jobs` row (`person_id, job_id`).
 pub(crate) fn person_job(row: &AnyRow) -> StoreResult<(PersonId, JobId)> {
-    let person: String = row.try_get(0).ctx("reading person_jobs.person_id")?;
-    let job: String = row.try_get(1).ctx("reading person_jobs.job_id")?;
-    Ok((
-        PersonId(sql::uuid(&person, "reading person_jobs.person_id")?),
-        JobId(sql::uuid(&job, "reading person_jobs.job_id")?),
-    ))
+    roster_cols::person_job(row)
 }
 
 /// Adds `job` to the assigned jobs of `person`, if any (one with every job needs
@@ -80,39 +52,12 @@ pub(crate) fn grant_job(person: Option<&mut Person>, job: JobId) {
 
 /// A role from a row `id, name, rank, rights, fixed, preset`.
 pub(crate) fn role_from_row(row: &AnyRow) -> StoreResult<Role> {
-    let id: String = row.try_get(0).ctx("reading roles.id")?;
-    let rank: i64 = row.try_get(2).ctx("reading roles.rank")?;
-    let rights: String = row.try_get(3).ctx("reading roles.rights")?;
-    let fixed: i64 = row.try_get(4).ctx("reading roles.fixed")?;
-    let preset: Option<String> = row.try_get(5).ctx("reading roles.preset")?;
-    Ok(Role {
-        id: RoleId(sql::uuid(&id, "reading roles.id")?),
-        name: row.try_get(1).ctx("reading roles.name")?,
-        rank: i32::try_from(rank).map_err(|_| StoreError::Corrupt {
-            context: "reading roles.rank",
-            detail: format!("rank {rank} out of range"),
-        })?,
-        rights: serde_json::from_str::<RightSet>(&rights).map_err(|e| StoreError::Corrupt {
-            context: "reading roles.rights",
-            detail: e.to_string(),
-        })?,
-        fixed: fixed != 0,
-        preset: preset
-            .map(|p| sql::from_name(&p, "reading roles.preset"))
-            .transpose()?,
-    })
+    roster_cols::role(row)
 }
 
 /// A team from a row `id, name, lead_id`, without its crew yet ([`add_members`]).
 pub(crate) fn team_from_row(row: &AnyRow) -> StoreResult<Team> {
-    let id: String = row.try_get(0).ctx("reading teams.id")?;
-    let lead: String = row.try_get(2).ctx("reading teams.lead_id")?;
-    Ok(Team {
-        id: TeamId(sql::uuid(&id, "reading teams.id")?),
-        name: row.try_get(1).ctx("reading teams.name")?,
-        lead: PersonId(sql::uuid(&lead, "reading teams.lead_id")?),
-        members: Vec::new(),
-    })
+    roster_cols::team(row)
 }
 
 /// Appends the crew of `rows` (`team_id, person_id` of `team_members`, in
@@ -120,14 +65,9 @@ pub(crate) fn team_from_row(row: &AnyRow) -> StoreResult<Team> {
 pub(crate) fn add_members(teams: &mut [Team], rows: &[AnyRow]) -> StoreResult<()> {
     let index: HashMap<TeamId, usize> = teams.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
     for row in rows {
-        let team: String = row.try_get(0).ctx("reading team_members.team_id")?;
-        let person: String = row.try_get(1).ctx("reading team_members.person_id")?;
-        let team = TeamId(sql::uuid(&team, "reading team_members.team_id")?);
+        let (team, person) = roster_cols::member(row)?;
         if let Some(&i) = index.get(&team) {
-            teams[i].members.push(PersonId(sql::uuid(
-                &person,
-                "reading team_members.person_id",
-            )?));
+            teams[i].members.push(person);
         }
     }
     Ok(())
@@ -135,13 +75,7 @@ pub(crate) fn add_members(teams: &mut [Team], rows: &[AnyRow]) -> StoreResult<()
 
 /// A job from a row `id, name, archived`.
 pub(crate) fn job_from_row(row: &AnyRow) -> StoreResult<Job> {
-    let id: String = row.try_get(0).ctx("reading jobs.id")?;
-    let archived: i64 = row.try_get(2).ctx("reading jobs.archived")?;
-    Ok(Job {
-        id: JobId(sql::uuid(&id, "reading jobs.id")?),
-        name: row.try_get(1).ctx("reading jobs.name")?,
-        archived: archived != 0,
-    })
+    roster_cols::job(row)
 }
 
 /// Inserts a role row.

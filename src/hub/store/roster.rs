@@ -10,9 +10,12 @@
 //! behind the tag are read with one indexed query ([`Store::roster_head`]) and the
 //! status changes since a known point with one index range scan
 //! ([`Store::status_changes`]), so an unchanged roster is answered without
-//! building it. The queries with long id lists are not kept prepared: after a few
-//! runs PostgreSQL switches a prepared one to a generic plan, which took 4 s
-//! instead of about 0.1 s for the people of a 10,000-person roster.
+//! building it. A roster of more people than `roster_read::BIND_AT_MOST` reads
+//! the organisation's people and job access whole and keeps its own (planning a
+//! statement of thousands of bound ids cost more than the rows); the queries
+//! with id lists are not kept prepared: after a few runs PostgreSQL switches a
+//! prepared one to a generic plan, which took 4 s instead of about 0.1 s for the
+//! people of a 10,000-person roster.
 //! On a SQLite file, a whole build reads through rusqlite ([`super::roster_lite`],
 //! the same queries and rules, tested equal to the sqlx reads).
 
@@ -26,8 +29,8 @@ use super::error::{DbContext, StoreError, StoreResult};
 use super::roster_read::{
     BuildReads, build_reads, changed_states_in, crews_shown, entries_shown, jobs_for,
 };
-use super::{Backend, Store, sql};
-use crate::domain::{DeviceId, Directory, PersonId, PunchState, Team, TeamId};
+use super::{Backend, Store, roster_cols, sql};
+use crate::domain::{DeviceId, Directory, PersonId, PunchState, Team};
 use crate::wire::{OrgId, RosterEntry, RosterItem, RosterPerson, RosterResponse};
 
 /// What identifies a version of a device's roster: the organisation's version
@@ -198,20 +201,23 @@ impl Store {
             roles,
             jobs,
         } = reads;
-        let shown: HashSet<PersonId> = loaded.people.iter().map(|p| p.id).collect();
+        let shown: HashSet<PersonId> = loaded.people.iter().map(|l| l.person.id).collect();
         let teams = crews_shown(stored_teams.clone(), &shown);
-        let jobs = jobs_for(&loaded.people, jobs);
-
-        let (mut states, mut verifiers) = (loaded.states, loaded.verifiers);
-        let people_states: Vec<RosterPerson> = loaded
-            .people
-            .iter()
-            .map(|p| RosterPerson {
-                id: p.id,
-                state: states.remove(&p.id).unwrap_or_default(),
-                pin_verifier: verifiers.remove(&p.id).flatten(),
-            })
-            .collect();
+        let jobs = jobs_for(loaded.people.iter().map(|l| &l.person), jobs);
+        let mut seqs = HashMap::with_capacity(loaded.people.len());
+        let mut people = Vec::with_capacity(loaded.people.len());
+        let mut people_states = Vec::with_capacity(loaded.people.len());
+        for l in loaded.people {
+            if let Some(seq) = l.seq {
+                seqs.insert(l.person.id, seq);
+            }
+            people_states.push(RosterPerson {
+                id: l.person.id,
+                state: l.state,
+                pin_verifier: l.verifier,
+            });
+            people.push(l.person);
+        }
         let entries = entries_shown(&stored_entries, &shown);
         let tag = RosterTag {
             org_version: head.org_version,
@@ -227,13 +233,13 @@ impl Store {
                 version: tag.etag(),
                 generated_at: now,
                 entries,
-                directory: Directory::new(loaded.people, roles, teams, jobs, settings),
+                directory: Directory::new(people, roles, teams, jobs, settings),
                 people: people_states,
             },
             tag,
             head,
             shown,
-            seqs: loaded.seqs,
+            seqs,
             stored_entries,
             stored_teams,
             wanted,
@@ -254,20 +260,7 @@ pub(super) fn head_of(row: &sqlx::any::AnyRow) -> StoreResult<RosterHead> {
 /// A roster entry from a row `group_name, person_id, team_id` of
 /// `roster_entries`.
 pub(crate) fn entry_from_row(row: &AnyRow) -> StoreResult<RosterEntry> {
-    let group: Option<String> = row.try_get(0).ctx("reading roster_entries.group_name")?;
-    let person: Option<String> = row.try_get(1).ctx("reading roster_entries.person_id")?;
-    let team: Option<String> = row.try_get(2).ctx("reading roster_entries.team_id")?;
-    let item = match (person, team) {
-        (Some(p), _) => RosterItem::Person(PersonId(sql::uuid(&p, "reading a roster entry")?)),
-        (None, Some(t)) => RosterItem::Team(TeamId(sql::uuid(&t, "reading a roster entry")?)),
-        (None, None) => {
-            return Err(StoreError::Corrupt {
-                context: "reading a roster entry",
-                detail: "neither a person nor a team".to_owned(),
-            });
-        }
-    };
-    Ok(RosterEntry { group, item })
+    roster_cols::entry(row)
 }
 
 pub(super) async fn roster_entries(

@@ -131,16 +131,10 @@ impl Store {
         let changes = changed_states_in(&mut tx, backend, &org_s, base.head.status_seq).await?;
         tx.commit().await.ctx("ending a read transaction")?;
 
-        let (mut states, mut verifiers) = (loaded.states, loaded.verifiers);
         let people = loaded
             .people
             .into_iter()
-            .map(|p| {
-                let verifier = verifiers.remove(&p.id).flatten();
-                let state = states.remove(&p.id).unwrap_or_default();
-                let seq = loaded.seqs.get(&p.id).copied().unwrap_or(0);
-                (p, verifier, state, seq)
-            })
+            .map(|l| (l.person, l.verifier, l.state, l.seq.unwrap_or(0)))
             .collect();
         Ok(Some(RosterDelta {
             head,

@@ -4,33 +4,36 @@
 //! roster's reads take 70–150 ms instead of about 15.
 //!
 //! Guarantees: the same rows as [`super::roster_read::build_reads`] (same
-//! queries, same choice of teams and people, same trust rule for status rows), read
-//! in one read transaction (one WAL snapshot); a status row that cannot be
-//! trusted is folded from the person's events in that same snapshot, as
-//! [`super::status::fold_people`] does. The connections only read
-//! (`SQLITE_OPEN_READ_ONLY`).
+//! queries, same choice of teams and people, same decoders
+//! ([`super::roster_cols`]) and same trust rule for status rows
+//! ([`PeopleRows`])), read in one read transaction (one WAL snapshot); a status
+//! row that cannot be trusted is folded from the person's events in that same
+//! snapshot, as [`super::status::fold_people`] does. The connections only read
+//! (`SQLITE_OPEN_READ_ONLY`) and map the file into memory, so a write by another
+//! connection (which empties a connection's page cache) costs no copying of every
+//! page again.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, Row, params_from_iter};
 
 use super::RosterHead;
 use super::error::{StoreError, StoreResult};
 use super::events::parse_body;
 use super::orgs::settings_from;
-use super::roster_read::{BuildReads, LoadedPeople, entry_people, pick_teams, wanted};
-use super::sql;
-use super::status::{STATUS_COLS, Status, UNCOUNTED_EVENTS, trusted};
-use crate::domain::{
-    Clock, DeviceId, Event, Job, JobAccess, JobId, OnJob, Person, PersonId, PunchState, RightSet,
-    Role, RoleId, Team, TeamId, TrackingMode, replay,
+use super::roster_cols::{self, Cols};
+use super::roster_read::{
+    BIND_AT_MOST, BuildReads, LoadedPeople, PeopleRows, entry_people, jobs_query, people_query,
+    pick_teams, wanted,
 };
-use crate::wire::{RosterEntry, RosterItem};
+use super::sql;
+use crate::domain::{
+    DeviceId, Event, Job, PersonId, PunchState, Role, RoleId, Team, TeamId, TrackingMode, replay,
+};
+use crate::wire::RosterEntry;
 
 /// Idle connections kept open at most.
 const KEEP: usize = 4;
@@ -62,8 +65,10 @@ impl LiteReader {
         .lite("opening the SQLite database for roster reads")?;
         conn.busy_timeout(Duration::from_secs(5))
             .lite("setting a busy timeout")?;
-        conn.execute_batch("PRAGMA cache_size = -65536;")
-            .lite("setting the cache size")?;
+        // Mapped pages survive the cache reset every write by another connection
+        // causes; the page cache holds what the map does not.
+        conn.execute_batch("PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;")
+            .lite("setting the cache and map sizes")?;
         Ok(conn)
     }
 
@@ -121,22 +126,22 @@ fn read_all(conn: &Connection, org: &str, device: DeviceId) -> StoreResult<Build
 fn read_in(conn: &Connection, org: &str, device: DeviceId) -> StoreResult<BuildReads> {
     let dev = device.to_string();
     let (head, settings) = conn
-        .query_row(
+        .prepare_cached(
             "SELECT o.version, d.roster_version, o.status_seq, o.date_lock, \
              o.utc_offset_secs FROM devices d JOIN orgs o ON o.id = d.org_id \
              WHERE d.org_id = ?1 AND d.id = ?2",
-            [org, dev.as_str()],
-            |row| {
-                let head = RosterHead {
-                    org_version: row.get(0)?,
-                    roster_version: row.get(1)?,
-                    status_seq: row.get(2)?,
-                };
-                let lock: Option<String> = row.get(3)?;
-                let offset: i64 = row.get(4)?;
-                Ok((head, lock, offset))
-            },
         )
+        .lite("reading a roster's version")?
+        .query_row([org, dev.as_str()], |row| {
+            let head = RosterHead {
+                org_version: row.get(0)?,
+                roster_version: row.get(1)?,
+                status_seq: row.get(2)?,
+            };
+            let lock: Option<String> = row.get(3)?;
+            let offset: i64 = row.get(4)?;
+            Ok((head, lock, offset))
+        })
         .map_err(|e| match e {
             rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound("device"),
             source => StoreError::Lite {
@@ -146,27 +151,35 @@ fn read_in(conn: &Connection, org: &str, device: DeviceId) -> StoreResult<BuildR
         })
         .and_then(|(head, lock, offset)| Ok((head, settings_from(lock, offset)?)))?;
 
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT group_name, person_id, team_id FROM roster_entries \
-             WHERE org_id = ?1 AND device_id = ?2 ORDER BY position",
-        )
-        .lite("reading a device's roster")?;
-    let mut rows = stmt
-        .query([org, dev.as_str()])
-        .lite("reading a device's roster")?;
     let mut stored_entries = Vec::new();
-    while let Some(row) = rows.next().lite("reading a device's roster")? {
-        stored_entries.push(entry(row)?);
-    }
-
+    each(
+        conn,
+        "SELECT group_name, person_id, team_id FROM roster_entries \
+         WHERE org_id = ?1 AND device_id = ?2 ORDER BY position",
+        &[org, dev.as_str()],
+        "reading a device's roster",
+        |row| {
+            stored_entries.push(roster_cols::entry(row)?);
+            Ok(())
+        },
+    )?;
     let entry_people = entry_people(&stored_entries);
     let stored_teams = teams(conn, org, &stored_entries, &entry_people)?;
     let wanted = wanted(&stored_entries, &stored_teams);
     let loaded = people(conn, org, &wanted)?;
-    let role_ids: BTreeSet<RoleId> = loaded.people.iter().map(|p| p.role).collect();
+    let role_ids: BTreeSet<RoleId> = loaded.people.iter().map(|l| l.person.role).collect();
     let roles = roles(conn, org, &role_ids)?;
-    let jobs = jobs(conn, org)?;
+    let mut jobs: Vec<Job> = Vec::new();
+    each(
+        conn,
+        "SELECT id, name, archived FROM jobs WHERE org_id = ?1 AND archived = 0 ORDER BY name",
+        &[org],
+        "reading jobs",
+        |row| {
+            jobs.push(roster_cols::job(row)?);
+            Ok(())
+        },
+    )?;
     Ok(BuildReads {
         head,
         settings,
@@ -179,51 +192,20 @@ fn read_in(conn: &Connection, org: &str, device: DeviceId) -> StoreResult<BuildR
     })
 }
 
-/// Column `i` as text, or `None` for NULL.
-fn text<'r>(row: &'r Row<'_>, i: usize, context: &'static str) -> StoreResult<Option<&'r str>> {
-    match row.get_ref(i).lite(context)? {
-        ValueRef::Null => Ok(None),
-        v => v.as_str().map(Some).map_err(|e| StoreError::Corrupt {
-            context,
-            detail: e.to_string(),
-        }),
+/// Runs `query` (kept prepared) with `params`, calling `each` on every row.
+fn each(
+    conn: &Connection,
+    query: &str,
+    params: &[&str],
+    context: &'static str,
+    mut each: impl FnMut(&Row<'_>) -> StoreResult<()>,
+) -> StoreResult<()> {
+    let mut stmt = conn.prepare_cached(query).lite(context)?;
+    let mut rows = stmt.query(params_from_iter(params)).lite(context)?;
+    while let Some(row) = rows.next().lite(context)? {
+        each(row)?;
     }
-}
-
-fn must_text<'r>(row: &'r Row<'_>, i: usize, context: &'static str) -> StoreResult<&'r str> {
-    text(row, i, context)?.ok_or_else(|| StoreError::Corrupt {
-        context,
-        detail: "NULL".to_owned(),
-    })
-}
-
-fn int(row: &Row<'_>, i: usize, context: &'static str) -> StoreResult<Option<i64>> {
-    row.get::<_, Option<i64>>(i).lite(context)
-}
-
-fn must_int(row: &Row<'_>, i: usize, context: &'static str) -> StoreResult<i64> {
-    row.get::<_, i64>(i).lite(context)
-}
-
-fn id(row: &Row<'_>, i: usize, context: &'static str) -> StoreResult<uuid::Uuid> {
-    sql::uuid(must_text(row, i, context)?, context)
-}
-
-fn entry(row: &Row<'_>) -> StoreResult<RosterEntry> {
-    let group = text(row, 0, "reading roster_entries.group_name")?.map(str::to_owned);
-    let person = text(row, 1, "reading roster_entries.person_id")?;
-    let team = text(row, 2, "reading roster_entries.team_id")?;
-    let item = match (person, team) {
-        (Some(p), _) => RosterItem::Person(PersonId(sql::uuid(p, "reading a roster entry")?)),
-        (None, Some(t)) => RosterItem::Team(TeamId(sql::uuid(t, "reading a roster entry")?)),
-        (None, None) => {
-            return Err(StoreError::Corrupt {
-                context: "reading a roster entry",
-                detail: "neither a person nor a team".to_owned(),
-            });
-        }
-    };
-    Ok(RosterEntry { group, item })
+    Ok(())
 }
 
 /// `?` placeholders for `n` values.
@@ -268,18 +250,16 @@ fn teams(
     entry_people: &HashSet<PersonId>,
 ) -> StoreResult<Vec<Team>> {
     let mut all = Vec::new();
-    let mut stmt = conn
-        .prepare_cached("SELECT id, name, lead_id FROM teams WHERE org_id = ?1")
-        .lite("reading teams")?;
-    let mut rows = stmt.query([org]).lite("reading teams")?;
-    while let Some(row) = rows.next().lite("reading teams")? {
-        all.push(Team {
-            id: TeamId(id(row, 0, "reading teams.id")?),
-            name: must_text(row, 1, "reading teams.name")?.to_owned(),
-            lead: PersonId(id(row, 2, "reading teams.lead_id")?),
-            members: Vec::new(),
-        });
-    }
+    each(
+        conn,
+        "SELECT id, name, lead_id FROM teams WHERE org_id = ?1",
+        &[org],
+        "reading teams",
+        |row| {
+            all.push(roster_cols::team(row)?);
+            Ok(())
+        },
+    )?;
     let mut out = pick_teams(all, entries, entry_people);
     let index: HashMap<TeamId, usize> = out.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
     let found: Vec<String> = out.iter().map(|t| t.id.to_string()).collect();
@@ -295,11 +275,9 @@ fn teams(
             )
         },
         |row| {
-            let team = TeamId(id(row, 0, "reading team_members.team_id")?);
+            let (team, person) = roster_cols::member(row)?;
             if let Some(&i) = index.get(&team) {
-                out[i]
-                    .members
-                    .push(PersonId(id(row, 1, "reading team_members.person_id")?));
+                out[i].members.push(person);
             }
             Ok(())
         },
@@ -309,164 +287,48 @@ fn teams(
 
 /// [`super::roster_read::load_people`].
 fn people(conn: &Connection, org: &str, ids: &[PersonId]) -> StoreResult<LoadedPeople> {
-    let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    let mut people: HashMap<PersonId, Person> = HashMap::with_capacity(ids.len());
-    let mut verifiers = HashMap::with_capacity(ids.len());
-    let mut states = HashMap::with_capacity(ids.len());
-    let mut seqs = HashMap::with_capacity(ids.len());
-    let mut refold = Vec::new();
-    let mut latest = 0;
-    let mut limited: Vec<String> = Vec::new();
-    each_in(
-        conn,
-        org,
-        &texts,
-        "reading people",
-        |l| {
-            format!(
-                "SELECT p.id, p.name, p.badge, p.mode, p.team_id, p.role_id, p.archived, \
-                 p.all_jobs, p.pin_verifier, {UNCOUNTED_EVENTS}, {STATUS_COLS} FROM people p \
-                 LEFT JOIN person_status s ON s.person_id = p.id AND s.org_id = p.org_id \
-                 WHERE p.org_id = ? AND p.archived = 0 AND p.id IN ({l})"
-            )
-        },
-        |row| {
-            let person = person(row)?;
-            let id = person.id;
-            let uncounted = must_int(row, 9, "reading a status check")?;
-            let stored = status(row, 10)?;
-            if let Some(s) = &stored {
-                latest = latest.max(s.changed_seq);
-                seqs.insert(id, s.changed_seq);
-            }
-            match trusted(stored.as_ref(), person.mode, uncounted != 0) {
-                Some(state) => {
-                    states.insert(id, state);
-                }
-                None => refold.push((id, person.mode)),
-            }
-            if matches!(person.jobs, JobAccess::Only(_)) {
-                limited.push(id.to_string());
-            }
-            verifiers.insert(
-                id,
-                text(row, 8, "reading people.pin_verifier")?.map(str::to_owned),
-            );
-            people.insert(id, person);
-            Ok(())
-        },
-    )?;
-    each_in(
-        conn,
-        org,
-        &limited,
-        "reading job access",
-        |l| {
-            format!(
-                "SELECT person_id, job_id FROM person_jobs WHERE org_id = ? AND person_id IN ({l})"
-            )
-        },
-        |row| {
-            let person = PersonId(id(row, 0, "reading person_jobs.person_id")?);
-            let job = JobId(id(row, 1, "reading person_jobs.job_id")?);
-            if let Some(Person {
-                jobs: JobAccess::Only(jobs),
-                ..
-            }) = people.get_mut(&person)
-            {
-                jobs.insert(job);
-            }
-            Ok(())
-        },
-    )?;
-    if !refold.is_empty() {
-        states.extend(fold(conn, org, &refold)?);
+    let mut gathered = PeopleRows::new(ids);
+    if ids.len() <= BIND_AT_MOST {
+        let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        each_in(
+            conn,
+            org,
+            &texts,
+            "reading people",
+            |l| people_query("?", Some(l)),
+            |row| gathered.take(row),
+        )?;
+    } else {
+        each(
+            conn,
+            &people_query("?1", None),
+            &[org],
+            "reading people",
+            |row| gathered.take(row),
+        )?;
     }
-    let ordered = ids.iter().filter_map(|id| people.remove(id)).collect();
-    Ok(LoadedPeople {
-        people: ordered,
-        verifiers,
-        states,
-        status: latest,
-        seqs,
-    })
-}
-
-/// A person from a row starting like `super::people::PERSON_COLS`.
-fn person(row: &Row<'_>) -> StoreResult<Person> {
-    let team = text(row, 4, "reading people.team_id")?;
-    Ok(Person {
-        id: PersonId(id(row, 0, "reading people.id")?),
-        name: must_text(row, 1, "reading people.name")?.to_owned(),
-        badge: text(row, 2, "reading people.badge")?.map(str::to_owned),
-        mode: sql::from_name(
-            must_text(row, 3, "reading people.mode")?,
-            "reading people.mode",
+    match gathered.limited() {
+        Some(limited) => each_in(
+            conn,
+            org,
+            &limited,
+            "reading job access",
+            |l| jobs_query("?", Some(l)),
+            |row| gathered.grant(row),
         )?,
-        team: team
-            .map(|t| sql::uuid(t, "reading people.team_id").map(TeamId))
-            .transpose()?,
-        role: RoleId(id(row, 5, "reading people.role_id")?),
-        archived: must_int(row, 6, "reading people.archived")? != 0,
-        jobs: if must_int(row, 7, "reading people.all_jobs")? != 0 {
-            JobAccess::All
-        } else {
-            JobAccess::Only(BTreeSet::new())
-        },
-    })
-}
-
-/// A status from the [`STATUS_COLS`] at `at`, as `super::status::decode` reads it.
-fn status(row: &Row<'_>, at: usize) -> StoreResult<Option<Status>> {
-    let Some(clock) = text(row, at + 1, "reading person_status.clock")? else {
-        return Ok(None);
-    };
-    let instant = |i: usize, what: &'static str| -> StoreResult<DateTime<Utc>> {
-        int(row, at + i, what)?
-            .map(DateTime::from_timestamp_nanos)
-            .ok_or_else(|| StoreError::Corrupt {
-                context: what,
-                detail: "missing".to_owned(),
-            })
-    };
-    let clock = match clock {
-        "out" => Clock::Out,
-        "in" => Clock::In {
-            since: instant(2, "reading person_status.clock_since_ns")?,
-        },
-        "on_break" => Clock::OnBreak {
-            since: instant(2, "reading person_status.clock_since_ns")?,
-            break_since: instant(3, "reading person_status.break_since_ns")?,
-        },
-        other => {
-            return Err(StoreError::Corrupt {
-                context: "reading person_status.clock",
-                detail: format!("unknown clock {other:?}"),
-            });
-        }
-    };
-    let job = match text(row, at + 4, "reading person_status.job_id")? {
-        Some(job) => Some(OnJob {
-            job: JobId(sql::uuid(job, "reading person_status.job_id")?),
-            since: instant(5, "reading person_status.job_since_ns")?,
-        }),
-        None => None,
-    };
-    let mode = text(row, at, "reading person_status.mode")?
-        .map(|m| sql::from_name::<TrackingMode>(m, "reading person_status.mode"))
-        .transpose()?;
-    Ok(Some(Status {
-        mode,
-        state: PunchState {
-            clock,
-            job,
-            last_punch: int(row, at + 6, "reading person_status.last_punch_ns")?
-                .map(DateTime::from_timestamp_nanos),
-        },
-        max_at: int(row, at + 7, "reading person_status.max_at")?,
-        dangling: must_int(row, at + 8, "reading person_status.dangling")? != 0,
-        changed_seq: must_int(row, at + 9, "reading person_status.changed_seq")?,
-    }))
+        None => each(
+            conn,
+            &jobs_query("?1", None),
+            &[org],
+            "reading job access",
+            |row| gathered.grant(row),
+        )?,
+    }
+    if !gathered.refold().is_empty() {
+        let folded = fold(conn, org, gathered.refold())?;
+        gathered.folded(folded);
+    }
+    Ok(gathered.finish())
 }
 
 /// [`super::status::fold_people`]: `people` folded from all their events.
@@ -484,10 +346,10 @@ fn fold(
         "reading people's events",
         |l| format!("SELECT org_id, body FROM events WHERE org_id = ? AND subject IN ({l})"),
         |row| {
-            if must_text(row, 0, "reading events.org_id")? != org {
+            if row.must_text(0, "reading events.org_id")? != org {
                 return Ok(());
             }
-            let event = parse_body(must_text(row, 1, "reading events.body")?)?;
+            let event = parse_body(row.must_text(1, "reading events.body")?)?;
             history.entry(event.subject).or_default().push(event);
             Ok(())
         },
@@ -518,48 +380,10 @@ fn roles(conn: &Connection, org: &str, ids: &BTreeSet<RoleId>) -> StoreResult<Ve
             )
         },
         |row| {
-            let rank = must_int(row, 2, "reading roles.rank")?;
-            let rights = must_text(row, 3, "reading roles.rights")?;
-            out.push(Role {
-                id: RoleId(id(row, 0, "reading roles.id")?),
-                name: must_text(row, 1, "reading roles.name")?.to_owned(),
-                rank: i32::try_from(rank).map_err(|_| StoreError::Corrupt {
-                    context: "reading roles.rank",
-                    detail: format!("rank {rank} out of range"),
-                })?,
-                rights: serde_json::from_str::<RightSet>(rights).map_err(|e| {
-                    StoreError::Corrupt {
-                        context: "reading roles.rights",
-                        detail: e.to_string(),
-                    }
-                })?,
-                fixed: must_int(row, 4, "reading roles.fixed")? != 0,
-                preset: text(row, 5, "reading roles.preset")?
-                    .map(|p| sql::from_name(p, "reading roles.preset"))
-                    .transpose()?,
-            });
+            out.push(roster_cols::role(row)?);
             Ok(())
         },
     )?;
-    Ok(out)
-}
-
-/// [`super::roster_read::active_jobs`].
-fn jobs(conn: &Connection, org: &str) -> StoreResult<Vec<Job>> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT id, name, archived FROM jobs WHERE org_id = ?1 AND archived = 0 ORDER BY name",
-        )
-        .lite("reading jobs")?;
-    let mut rows = stmt.query([org]).lite("reading jobs")?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next().lite("reading jobs")? {
-        out.push(Job {
-            id: JobId(id(row, 0, "reading jobs.id")?),
-            name: must_text(row, 1, "reading jobs.name")?.to_owned(),
-            archived: must_int(row, 2, "reading jobs.archived")? != 0,
-        });
-    }
     Ok(out)
 }
 

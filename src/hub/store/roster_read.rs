@@ -14,10 +14,10 @@ use sqlx::{AnyConnection, Row};
 use super::error::{DbContext, StoreError, StoreResult};
 use super::orgs::settings_from_row;
 use super::people::{
-    PERSON_COLS, add_members, grant_job, job_from_row, person_from_row, person_job, role_from_row,
-    team_from_row,
+    PERSON_COLS, add_members, grant_job, job_from_row, role_from_row, team_from_row,
 };
 use super::roster::{head_of, roster_entries};
+use super::roster_cols::{self, Cols};
 use super::{Backend, RosterHead, sql, status};
 use crate::domain::{
     DeviceId, Job, JobAccess, JobId, OrgSettings, Person, PersonId, PunchState, Role, RoleId, Team,
@@ -175,7 +175,7 @@ pub(super) async fn build_reads(
     let stored_teams = teams_shown(conn, backend, org, &stored_entries, &entry_people).await?;
     let wanted = wanted(&stored_entries, &stored_teams);
     let loaded = load_people(conn, backend, org, &wanted).await?;
-    let role_ids: BTreeSet<RoleId> = loaded.people.iter().map(|p| p.role).collect();
+    let role_ids: BTreeSet<RoleId> = loaded.people.iter().map(|l| l.person.role).collect();
     let roles = load_roles(conn, backend, org, &role_ids).await?;
     let jobs = active_jobs(conn, org).await?;
     Ok(BuildReads {
@@ -246,18 +246,168 @@ pub(super) fn entries_shown(
         .collect()
 }
 
+/// Id lists up to this long are bound into a query; for longer ones the
+/// organisation's rows are read whole and those asked for kept. Planning a
+/// statement with thousands of bound ids costs more than reading the rows: SQLite
+/// looks every one up in its statistics (STAT4), and both databases parse and
+/// bind each.
+pub(super) const BIND_AT_MOST: usize = 500;
+
+/// The people columns of a roster read: [`PERSON_COLS`], the PIN verifier, the
+/// status check and the status row ([`PeopleRows::take`] reads them), of the
+/// organisation (`$1`), not archived, and of `ids` (a list of placeholders)
+/// unless `None`.
+pub(super) fn people_query(org: &str, ids: Option<&str>) -> String {
+    let only = ids
+        .map(|l| format!(" AND p.id IN ({l})"))
+        .unwrap_or_default();
+    format!(
+        "SELECT {PERSON_COLS}, p.pin_verifier, {uncounted}, {cols} FROM people p \
+         LEFT JOIN person_status s ON s.person_id = p.id AND s.org_id = p.org_id \
+         WHERE p.org_id = {org} AND p.archived = 0{only}",
+        uncounted = status::UNCOUNTED_EVENTS,
+        cols = status::STATUS_COLS,
+    )
+}
+
+/// The job access rows of the organisation (`$1`), of `ids` (a list of
+/// placeholders) unless `None`.
+pub(super) fn jobs_query(org: &str, ids: Option<&str>) -> String {
+    let only = ids
+        .map(|l| format!(" AND person_id IN ({l})"))
+        .unwrap_or_default();
+    format!("SELECT person_id, job_id FROM person_jobs WHERE org_id = {org}{only}")
+}
+
+/// One person of a roster, as read.
+#[derive(Debug)]
+pub(super) struct LoadedPerson {
+    pub person: Person,
+    pub verifier: Option<String>,
+    /// From their status row where it can be trusted, folded from their events
+    /// (in the same snapshot) otherwise.
+    pub state: PunchState,
+    /// Their status row's `changed_seq`, if they have one.
+    pub seq: Option<i64>,
+}
+
 /// The people of a roster, as read.
+#[derive(Debug)]
 pub(super) struct LoadedPeople {
     /// In the order asked for, archived people left out.
-    pub people: Vec<Person>,
-    pub verifiers: HashMap<PersonId, Option<String>>,
-    /// Their states: from their status rows where those can be trusted, folded
-    /// from their events (in the same snapshot) otherwise.
-    pub states: HashMap<PersonId, PunchState>,
+    pub people: Vec<LoadedPerson>,
     /// The greatest `changed_seq` among the people (0: none).
     pub status: i64,
-    /// Each person's `changed_seq`, where they have a status row.
-    pub seqs: HashMap<PersonId, i64>,
+}
+
+/// The rows of a roster's people read, gathered by both drivers: the rows of
+/// [`people_query`] ([`PeopleRows::take`]), then of [`jobs_query`]
+/// ([`PeopleRows::grant`]), then the states of those whose status row cannot be
+/// trusted ([`PeopleRows::refold`], [`PeopleRows::folded`]). Rows of people not
+/// asked for are skipped, so a query may read the organisation whole.
+pub(super) struct PeopleRows {
+    /// Where each person asked for goes.
+    at: HashMap<PersonId, usize>,
+    slots: Vec<Option<LoadedPerson>>,
+    refold: Vec<(PersonId, TrackingMode)>,
+    /// How many of those read have only some jobs.
+    limited: usize,
+    status: i64,
+}
+
+impl PeopleRows {
+    pub(super) fn new(ids: &[PersonId]) -> Self {
+        PeopleRows {
+            at: ids.iter().enumerate().map(|(i, p)| (*p, i)).collect(),
+            slots: std::iter::repeat_with(|| None).take(ids.len()).collect(),
+            refold: Vec::new(),
+            limited: 0,
+            status: 0,
+        }
+    }
+
+    /// Takes a row of [`people_query`].
+    pub(super) fn take(&mut self, row: &impl Cols) -> StoreResult<()> {
+        let id = PersonId(row.id(0, "reading people.id")?);
+        let Some(&at) = self.at.get(&id) else {
+            return Ok(());
+        };
+        let person = roster_cols::person(row)?;
+        let verifier = row
+            .text(8, "reading people.pin_verifier")?
+            .map(str::to_owned);
+        let uncounted = row.must_int(9, "reading a status check")? != 0;
+        let stored = roster_cols::status(row, 10)?;
+        let seq = stored.as_ref().map(|s| s.changed_seq);
+        if let Some(seq) = seq {
+            self.status = self.status.max(seq);
+        }
+        let state = match status::trusted(stored.as_ref(), person.mode, uncounted) {
+            Some(state) => state,
+            None => {
+                self.refold.push((id, person.mode));
+                PunchState::default()
+            }
+        };
+        if matches!(person.jobs, JobAccess::Only(_)) {
+            self.limited += 1;
+        }
+        self.slots[at] = Some(LoadedPerson {
+            person,
+            verifier,
+            state,
+            seq,
+        });
+        Ok(())
+    }
+
+    /// The people read with only some jobs, for [`jobs_query`]; `None` when
+    /// there are more than [`BIND_AT_MOST`] (read the organisation's whole).
+    pub(super) fn limited(&self) -> Option<Vec<String>> {
+        (self.limited <= BIND_AT_MOST).then(|| {
+            self.slots
+                .iter()
+                .flatten()
+                .filter(|l| matches!(l.person.jobs, JobAccess::Only(_)))
+                .map(|l| l.person.id.to_string())
+                .collect()
+        })
+    }
+
+    /// Takes a row of [`jobs_query`].
+    pub(super) fn grant(&mut self, row: &impl Cols) -> StoreResult<()> {
+        let (person, job) = roster_cols::person_job(row)?;
+        if let Some(&at) = self.at.get(&person)
+            && let Some(loaded) = &mut self.slots[at]
+        {
+            grant_job(Some(&mut loaded.person), job);
+        }
+        Ok(())
+    }
+
+    /// The people whose status rows cannot be trusted, with their modes: to be
+    /// folded from their events.
+    pub(super) fn refold(&self) -> &[(PersonId, TrackingMode)] {
+        &self.refold
+    }
+
+    /// Takes the states folded for [`PeopleRows::refold`].
+    pub(super) fn folded(&mut self, mut states: HashMap<PersonId, PunchState>) {
+        for (person, _) in std::mem::take(&mut self.refold) {
+            if let Some(&at) = self.at.get(&person)
+                && let Some(loaded) = &mut self.slots[at]
+            {
+                loaded.state = states.remove(&person).unwrap_or_default();
+            }
+        }
+    }
+
+    pub(super) fn finish(self) -> LoadedPeople {
+        LoadedPeople {
+            people: self.slots.into_iter().flatten().collect(),
+            status: self.status,
+        }
+    }
 }
 
 /// The people of `ids` that are not archived, with their job access, their PIN
@@ -268,74 +418,58 @@ pub(super) async fn load_people(
     org: &str,
     ids: &[PersonId],
 ) -> StoreResult<LoadedPeople> {
-    let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    let mut people: HashMap<PersonId, Person> = HashMap::with_capacity(ids.len());
-    let mut verifiers = HashMap::with_capacity(ids.len());
-    let mut states = HashMap::with_capacity(ids.len());
-    let mut refold = Vec::new();
-    let mut latest = 0;
-    let mut seqs = HashMap::with_capacity(ids.len());
-    let mut limited: Vec<String> = Vec::new();
-    let rows = sql::fetch_in(
-        conn,
-        backend,
-        org,
-        &texts,
-        false,
-        "reading people",
-        |o, l| {
-            format!(
-                "SELECT {PERSON_COLS}, p.pin_verifier, {uncounted}, {cols} FROM people p \
-             LEFT JOIN person_status s ON s.person_id = p.id AND s.org_id = p.org_id \
-             WHERE p.org_id = {o} AND p.archived = 0 AND p.id IN ({l})",
-                uncounted = status::UNCOUNTED_EVENTS,
-                cols = status::STATUS_COLS,
-            )
-        },
-    )
-    .await?;
+    let mut gathered = PeopleRows::new(ids);
+    let rows = if ids.len() <= BIND_AT_MOST {
+        let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        sql::fetch_in(
+            conn,
+            backend,
+            org,
+            &texts,
+            false,
+            "reading people",
+            |o, l| people_query(o, Some(l)),
+        )
+        .await?
+    } else {
+        sqlx::query(&people_query("$1", None))
+            .bind(org)
+            .fetch_all(&mut *conn)
+            .await
+            .ctx("reading people")?
+    };
     for row in &rows {
-        let person = person_from_row(row)?;
-        let id = person.id;
-        let uncounted: i64 = row.try_get(9).ctx("reading a status check")?;
-        let stored = status::decode(row, 10)?;
-        if let Some(s) = &stored {
-            latest = latest.max(s.changed_seq);
-            seqs.insert(id, s.changed_seq);
-        }
-        match status::trusted(stored.as_ref(), person.mode, uncounted != 0) {
-            Some(state) => {
-                states.insert(id, state);
-            }
-            None => refold.push((id, person.mode)),
-        }
-        if matches!(person.jobs, JobAccess::Only(_)) {
-            limited.push(id.to_string());
-        }
-        verifiers.insert(id, row.try_get(8).ctx("reading people.pin_verifier")?);
-        people.insert(id, person);
+        gathered.take(row)?;
     }
-    let rows = sql::fetch_in(conn, backend, org, &limited, false, "reading job access", |o, l| {
-        format!("SELECT person_id, job_id FROM person_jobs WHERE org_id = {o} AND person_id IN ({l})")
-    })
-    .await?;
+    drop(rows);
+    let rows = match gathered.limited() {
+        Some(limited) => {
+            sql::fetch_in(
+                conn,
+                backend,
+                org,
+                &limited,
+                false,
+                "reading job access",
+                |o, l| jobs_query(o, Some(l)),
+            )
+            .await?
+        }
+        None => sqlx::query(&jobs_query("$1", None))
+            .bind(org)
+            .fetch_all(&mut *conn)
+            .await
+            .ctx("reading job access")?,
+    };
     for row in &rows {
-        let (person, job) = person_job(row)?;
-        grant_job(people.get_mut(&person), job);
+        gathered.grant(row)?;
     }
     // Rows that cannot be trusted: those people are folded from their events.
-    if !refold.is_empty() {
-        states.extend(status::fold_people(conn, backend, org, &refold).await?);
+    if !gathered.refold().is_empty() {
+        let folded = status::fold_people(conn, backend, org, gathered.refold()).await?;
+        gathered.folded(folded);
     }
-    // In the order asked for.
-    let ordered = ids.iter().filter_map(|id| people.remove(id)).collect();
-    Ok(LoadedPeople {
-        people: ordered,
-        verifiers,
-        states,
-        status: latest,
-        seqs,
-    })
+    Ok(gathered.finish())
 }
 
 pub(super) async fn load_roles(
