@@ -1,5 +1,7 @@
 //! The last roster the hub sent this device, kept verbatim so the kiosk can start
-//! and show people while the hub is unreachable.
+//! and show people while the hub is unreachable; beside it, the screen's form
+//! of that roster (an opaque snapshot the kiosk builds once per roster: reading
+//! it at start costs a few milliseconds where parsing the JSON cost tens).
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
@@ -11,6 +13,15 @@ use super::error::{JournalError, SqliteResultExt};
 const GET: &str = "SELECT etag, body, fetched_at_us FROM roster_cache WHERE slot = 1";
 const GET_BODY: &str = "SELECT body, fetched_at_us FROM roster_cache WHERE slot = 1";
 const GET_META: &str = "SELECT etag, fetched_at_us FROM roster_cache WHERE slot = 1";
+/// The snapshot, only if it was built from the roster cached now.
+const GET_SNAPSHOT: &str = "SELECT s.body, c.etag, c.fetched_at_us \
+     FROM roster_snapshot s JOIN roster_cache c ON c.slot = 1 \
+     WHERE s.slot = 1 AND s.etag = c.etag AND s.fetched_at_us = c.fetched_at_us";
+const PUT_SNAPSHOT: &str = "INSERT INTO roster_snapshot (slot, etag, fetched_at_us, body) \
+     VALUES (1, ?1, ?2, ?3) \
+     ON CONFLICT (slot) DO UPDATE SET etag = excluded.etag, \
+     fetched_at_us = excluded.fetched_at_us, body = excluded.body";
+const DROP_SNAPSHOT: &str = "DELETE FROM roster_snapshot";
 const PUT: &str = "INSERT INTO roster_cache (slot, etag, body, fetched_at_us) \
      VALUES (1, ?1, ?2, ?3) \
      ON CONFLICT (slot) DO UPDATE SET etag = excluded.etag, body = excluded.body, \
@@ -78,15 +89,51 @@ impl Journal {
     }
 
     /// Replaces the cached roster, and notes the roster check in the sync cursor,
-    /// in one transaction.
+    /// in one transaction. The snapshot of the previous roster goes with it.
     pub fn store_roster(&mut self, roster: &CachedRoster) -> Result<(), JournalError> {
         self.write(|tx, path| {
             tx.prepare_cached(PUT)
                 .at(path)?
                 .execute(params![roster.etag, roster.body, micros(roster.fetched_at)])
                 .at(path)?;
+            tx.prepare_cached(DROP_SNAPSHOT)
+                .at(path)?
+                .execute([])
+                .at(path)?;
             super::sync_cursor::set_roster_checked(tx, path, roster.fetched_at)
         })
+    }
+
+    /// Runs `read` on the roster snapshot where SQLite holds it, if one was
+    /// stored for the roster cached now (see [`Journal::store_roster_snapshot`]),
+    /// and answers it with that roster's ETag and fetch time.
+    pub fn with_roster_snapshot<T>(
+        &self,
+        read: impl FnOnce(&[u8]) -> T,
+    ) -> Result<Option<(T, String, DateTime<Utc>)>, JournalError> {
+        let mut read = Some(read);
+        let row = self.query_opt(GET_SNAPSHOT, [], |row| {
+            let etag: String = row.get(1)?;
+            let fetched_at: i64 = row.get(2)?;
+            let body = row.get_ref(0)?.as_blob()?;
+            Ok(read.take().map(|read| (read(body), etag, fetched_at)))
+        })?;
+        row.flatten()
+            .map(|(value, etag, at)| Ok((value, etag, instant(&self.db_path, at)?)))
+            .transpose()
+    }
+
+    /// Keeps `body`, the screen's form of the cached roster with ETag `etag`
+    /// fetched at `fetched_at`, replacing any earlier one. It is read back only
+    /// while that roster is the cached one.
+    pub fn store_roster_snapshot(
+        &mut self,
+        etag: &str,
+        fetched_at: DateTime<Utc>,
+        body: &[u8],
+    ) -> Result<(), JournalError> {
+        self.execute(PUT_SNAPSHOT, params![etag, micros(fetched_at), body])
+            .map(drop)
     }
 }
 
@@ -130,5 +177,42 @@ mod tests {
         let cursor = j.sync_cursor().unwrap();
         assert_eq!(cursor.roster_etag.as_deref(), Some("\"abc-2\""));
         assert_eq!(cursor.last_roster_check_at, Some(second.fetched_at));
+    }
+
+    #[test]
+    fn a_snapshot_is_read_only_with_the_roster_it_was_built_from() {
+        let (dir, mut j) = fresh();
+        let read = |j: &Journal| j.with_roster_snapshot(<[u8]>::to_vec).unwrap();
+        // No roster: a snapshot has nothing to belong to.
+        j.store_roster_snapshot("\"a\"", t0(), b"orphan").unwrap();
+        assert_eq!(read(&j), None);
+        let first = CachedRoster {
+            etag: "\"a\"".into(),
+            body: b"{}".to_vec(),
+            fetched_at: t0(),
+        };
+        j.store_roster(&first).unwrap();
+        assert_eq!(read(&j), None, "storing a roster drops the old snapshot");
+        j.store_roster_snapshot("\"a\"", t0(), b"snap-a").unwrap();
+        let j = reopen(&dir, j);
+        assert_eq!(
+            read(&j),
+            Some((b"snap-a".to_vec(), first.etag.clone(), t0()))
+        );
+        let mut j = j;
+        // Built from another fetch of the same ETag: not this roster's.
+        let later = t0() + chrono::Duration::minutes(5);
+        j.store_roster_snapshot("\"a\"", later, b"snap-later")
+            .unwrap();
+        assert_eq!(read(&j), None);
+        j.store_roster_snapshot("\"a\"", t0(), b"snap-a2").unwrap();
+        let second = CachedRoster {
+            etag: "\"b\"".into(),
+            body: b"{}".to_vec(),
+            fetched_at: later,
+        };
+        j.store_roster(&second).unwrap();
+        assert_eq!(read(&j), None, "a new roster drops the snapshot");
+        assert_eq!(j.cached_roster().unwrap(), Some(second));
     }
 }
