@@ -3,8 +3,11 @@
 //! of that roster (an opaque snapshot the kiosk builds once per roster: reading
 //! it at start costs a few milliseconds where parsing the JSON cost tens).
 
+use std::io::Read;
+use std::path::Path;
+
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{Transaction, params};
 
 use super::Journal;
 use super::codec::{instant, micros};
@@ -13,15 +16,22 @@ use super::error::{JournalError, SqliteResultExt};
 const GET: &str = "SELECT etag, body, fetched_at_us FROM roster_cache WHERE slot = 1";
 const GET_BODY: &str = "SELECT body, fetched_at_us FROM roster_cache WHERE slot = 1";
 const GET_META: &str = "SELECT etag, fetched_at_us FROM roster_cache WHERE slot = 1";
-/// The snapshot, only if it was built from the roster cached now.
-const GET_SNAPSHOT: &str = "SELECT s.body, c.etag, c.fetched_at_us \
+/// The snapshot's size, only if it was built from the roster cached now.
+const GET_SNAPSHOT: &str = "SELECT (SELECT total(length(body)) FROM roster_snapshot_part), \
+     c.etag, c.fetched_at_us \
      FROM roster_snapshot s JOIN roster_cache c ON c.slot = 1 \
      WHERE s.slot = 1 AND s.etag = c.etag AND s.fetched_at_us = c.fetched_at_us";
-const PUT_SNAPSHOT: &str = "INSERT INTO roster_snapshot (slot, etag, fetched_at_us, body) \
-     VALUES (1, ?1, ?2, ?3) \
+const GET_SNAPSHOT_PARTS: &str = "SELECT body FROM roster_snapshot_part ORDER BY part";
+const PUT_SNAPSHOT: &str = "INSERT INTO roster_snapshot (slot, etag, fetched_at_us) \
+     VALUES (1, ?1, ?2) \
      ON CONFLICT (slot) DO UPDATE SET etag = excluded.etag, \
-     fetched_at_us = excluded.fetched_at_us, body = excluded.body";
+     fetched_at_us = excluded.fetched_at_us";
+const PUT_SNAPSHOT_PART: &str = "INSERT INTO roster_snapshot_part (part, body) VALUES (?1, ?2)";
 const DROP_SNAPSHOT: &str = "DELETE FROM roster_snapshot";
+const DROP_SNAPSHOT_PARTS: &str = "DELETE FROM roster_snapshot_part";
+/// The size of a snapshot's parts: SQLite copies a blob whole into memory to
+/// read it, so no part costs more than this.
+const SNAPSHOT_PART: usize = 64 * 1024;
 const PUT: &str = "INSERT INTO roster_cache (slot, etag, body, fetched_at_us) \
      VALUES (1, ?1, ?2, ?3) \
      ON CONFLICT (slot) DO UPDATE SET etag = excluded.etag, body = excluded.body, \
@@ -96,44 +106,100 @@ impl Journal {
                 .at(path)?
                 .execute(params![roster.etag, roster.body, micros(roster.fetched_at)])
                 .at(path)?;
-            tx.prepare_cached(DROP_SNAPSHOT)
-                .at(path)?
-                .execute([])
-                .at(path)?;
+            drop_snapshot(tx, path)?;
             super::sync_cursor::set_roster_checked(tx, path, roster.fetched_at)
         })
     }
 
-    /// Runs `read` on the roster snapshot where SQLite holds it, if one was
-    /// stored for the roster cached now (see [`Journal::store_roster_snapshot`]),
-    /// and answers it with that roster's ETag and fetch time.
+    /// Runs `read` on the roster snapshot, if one was stored for the roster
+    /// cached now (see [`Journal::store_roster_snapshot`]): a reader of its
+    /// bytes, one part in memory at a time, and its size. Answers `read`'s
+    /// result with that roster's ETag and fetch time.
     pub fn with_roster_snapshot<T>(
         &self,
-        read: impl FnOnce(&[u8]) -> T,
+        read: impl FnOnce(&mut dyn Read, usize) -> T,
     ) -> Result<Option<(T, String, DateTime<Utc>)>, JournalError> {
-        let mut read = Some(read);
-        let row = self.query_opt(GET_SNAPSHOT, [], |row| {
-            let etag: String = row.get(1)?;
-            let fetched_at: i64 = row.get(2)?;
-            let body = row.get_ref(0)?.as_blob()?;
-            Ok(read.take().map(|read| (read(body), etag, fetched_at)))
+        let path = self.db_path.as_path();
+        let head = self.query_opt(GET_SNAPSHOT, [], |row| {
+            Ok((
+                row.get::<_, f64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, i64>(2)?,
+            ))
         })?;
-        row.flatten()
-            .map(|(value, etag, at)| Ok((value, etag, instant(&self.db_path, at)?)))
-            .transpose()
+        let Some((len, etag, fetched_at)) = head else {
+            return Ok(None);
+        };
+        let fetched_at = instant(path, fetched_at)?;
+        let mut stmt = self.conn.prepare_cached(GET_SNAPSHOT_PARTS).at(path)?;
+        let mut parts = Parts {
+            rows: stmt.query([]).at(path)?,
+            part: Vec::new(),
+            at: 0,
+        };
+        // A total of blob lengths: a whole number of bytes.
+        let value = read(&mut parts, len as usize);
+        Ok(Some((value, etag, fetched_at)))
     }
 
     /// Keeps `body`, the screen's form of the cached roster with ETag `etag`
-    /// fetched at `fetched_at`, replacing any earlier one. It is read back only
-    /// while that roster is the cached one.
+    /// fetched at `fetched_at`, replacing any earlier one, in one transaction.
+    /// It is read back only while that roster is the cached one.
     pub fn store_roster_snapshot(
         &mut self,
         etag: &str,
         fetched_at: DateTime<Utc>,
         body: &[u8],
     ) -> Result<(), JournalError> {
-        self.execute(PUT_SNAPSHOT, params![etag, micros(fetched_at), body])
-            .map(drop)
+        self.write(|tx, path| {
+            drop_snapshot(tx, path)?;
+            let mut put = tx.prepare_cached(PUT_SNAPSHOT_PART).at(path)?;
+            for (i, part) in body.chunks(SNAPSHOT_PART).enumerate() {
+                let i = i64::try_from(i).unwrap_or(i64::MAX);
+                put.execute(params![i, part]).at(path)?;
+            }
+            tx.prepare_cached(PUT_SNAPSHOT)
+                .at(path)?
+                .execute(params![etag, micros(fetched_at)])
+                .at(path)?;
+            Ok(())
+        })
+    }
+}
+
+fn drop_snapshot(tx: &Transaction<'_>, path: &Path) -> Result<(), JournalError> {
+    for sql in [DROP_SNAPSHOT, DROP_SNAPSHOT_PARTS] {
+        tx.prepare_cached(sql).at(path)?.execute([]).at(path)?;
+    }
+    Ok(())
+}
+
+/// The snapshot's parts read in order, as one stream of bytes.
+struct Parts<'s> {
+    rows: rusqlite::Rows<'s>,
+    /// The part being read, and how far.
+    part: Vec<u8>,
+    at: usize,
+}
+
+impl Read for Parts<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.part.len() {
+            let Some(row) = self.rows.next().map_err(std::io::Error::other)? else {
+                return Ok(0);
+            };
+            let body = row
+                .get_ref(0)
+                .and_then(|v| v.as_blob().map_err(Into::into))
+                .map_err(std::io::Error::other)?;
+            self.part.clear();
+            self.part.extend_from_slice(body);
+            self.at = 0;
+        }
+        let n = buf.len().min(self.part.len() - self.at);
+        buf[..n].copy_from_slice(&self.part[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
 }
 
@@ -182,7 +248,15 @@ mod tests {
     #[test]
     fn a_snapshot_is_read_only_with_the_roster_it_was_built_from() {
         let (dir, mut j) = fresh();
-        let read = |j: &Journal| j.with_roster_snapshot(<[u8]>::to_vec).unwrap();
+        let read = |j: &Journal| {
+            j.with_roster_snapshot(|r, len| {
+                let mut body = Vec::new();
+                r.read_to_end(&mut body).unwrap();
+                assert_eq!(body.len(), len);
+                body
+            })
+            .unwrap()
+        };
         // No roster: a snapshot has nothing to belong to.
         j.store_roster_snapshot("\"a\"", t0(), b"orphan").unwrap();
         assert_eq!(read(&j), None);
@@ -205,7 +279,17 @@ mod tests {
         j.store_roster_snapshot("\"a\"", later, b"snap-later")
             .unwrap();
         assert_eq!(read(&j), None);
+        // Several parts come back in order.
+        let big: Vec<u8> = (0..SNAPSHOT_PART * 2 + 7)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        j.store_roster_snapshot("\"a\"", t0(), &big).unwrap();
+        assert_eq!(read(&j), Some((big, first.etag.clone(), t0())));
         j.store_roster_snapshot("\"a\"", t0(), b"snap-a2").unwrap();
+        assert_eq!(
+            read(&j),
+            Some((b"snap-a2".to_vec(), first.etag.clone(), t0()))
+        );
         let second = CachedRoster {
             etag: "\"b\"".into(),
             body: b"{}".to_vec(),

@@ -101,13 +101,18 @@ CREATE TABLE admin_changes (
 /// the cached roster (the hub's JSON) once per roster, so that starting the
 /// kiosk does not parse megabytes of JSON (see `roster_cache.rs`). Always
 /// rebuildable from `roster_cache`: it names the roster it was built from.
+/// Kept in parts of 64 KiB, read one after the other: one blob of megabytes
+/// would be copied whole into memory by SQLite to be read.
 const V3_ROSTER_SNAPSHOT: &str = "
 CREATE TABLE roster_snapshot (
     slot           INTEGER PRIMARY KEY CHECK (slot = 1),
     -- The roster_cache row it was built from.
     etag           TEXT    NOT NULL,
-    fetched_at_us  INTEGER NOT NULL,
-    body           BLOB    NOT NULL
+    fetched_at_us  INTEGER NOT NULL
+) STRICT;
+CREATE TABLE roster_snapshot_part (
+    part  INTEGER PRIMARY KEY,
+    body  BLOB    NOT NULL
 ) STRICT;
 ";
 

@@ -209,7 +209,15 @@ impl Roster {
     /// A roster from [`Roster::to_snapshot`]'s bytes; an error if they do not
     /// decode to a consistent roster.
     pub fn from_snapshot(bytes: &[u8]) -> Result<Self, SnapshotError> {
-        snapshot::decode(bytes)
+        snapshot::decode_from(&mut &bytes[..], bytes.len())
+    }
+
+    /// [`Roster::from_snapshot`] from a reader of `len` bytes.
+    pub fn from_snapshot_reader(
+        src: &mut dyn std::io::Read,
+        len: usize,
+    ) -> Result<Self, SnapshotError> {
+        snapshot::decode_from(src, len)
     }
 
     /// Where `person` stands now.

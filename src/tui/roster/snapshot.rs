@@ -10,6 +10,7 @@
 //! caller rebuilds from the JSON. Never trusted to index without a check.
 
 use std::collections::{BTreeSet, HashMap};
+use std::io::Read;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -79,8 +80,15 @@ pub fn encode(roster: &Roster) -> Result<Vec<u8>, SnapshotError> {
 }
 
 /// Decodes a snapshot made by [`encode`] and checks that it is consistent.
+#[cfg(test)]
 pub fn decode(bytes: &[u8]) -> Result<Roster, SnapshotError> {
-    let mut r = Reader { bytes, at: 0 };
+    decode_from(&mut &bytes[..], bytes.len())
+}
+
+/// [`decode`] from a reader of `len` bytes: the snapshot is never in memory
+/// whole, only what it decodes to.
+pub fn decode_from(src: &mut dyn Read, len: usize) -> Result<Roster, SnapshotError> {
+    let mut r = Reader { src, left: len };
     if r.take(MAGIC.len())? != MAGIC {
         return Err(bad("not a snapshot of this format"));
     }
@@ -117,7 +125,7 @@ pub fn decode(bytes: &[u8]) -> Result<Roster, SnapshotError> {
     let teams: Vec<Team> = r.json()?;
     let jobs: Vec<Job> = r.json()?;
     let settings: OrgSettings = r.json()?;
-    if r.at != bytes.len() {
+    if r.left != 0 || r.src.read(&mut [0])? != 0 {
         return Err(bad("bytes after the end"));
     }
     let roster = Roster {
@@ -261,25 +269,38 @@ impl Writer {
 }
 
 struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+    src: &'a mut dyn Read,
+    /// The bytes not read yet.
+    left: usize,
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], SnapshotError> {
-        let end = self
-            .at
-            .checked_add(n)
-            .filter(|&end| end <= self.bytes.len())
-            .ok_or_else(|| bad("cut short"))?;
-        let taken = &self.bytes[self.at..end];
-        self.at = end;
+impl From<std::io::Error> for SnapshotError {
+    fn from(e: std::io::Error) -> Self {
+        bad(format!("reading it: {e}"))
+    }
+}
+
+impl Reader<'_> {
+    /// The next `n` bytes; `n` is at most what is left, so a damaged count
+    /// cannot ask for more memory than the snapshot's size.
+    fn take(&mut self, n: usize) -> Result<Vec<u8>, SnapshotError> {
+        if n > self.left {
+            return Err(bad("cut short"));
+        }
+        let mut taken = vec![0; n];
+        self.src
+            .read_exact(&mut taken)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::UnexpectedEof => bad("cut short"),
+                _ => e.into(),
+            })?;
+        self.left -= n;
         Ok(taken)
     }
 
     fn array<const N: usize>(&mut self) -> Result<[u8; N], SnapshotError> {
         let mut a = [0; N];
-        a.copy_from_slice(self.take(N)?);
+        a.copy_from_slice(&self.take(N)?);
         Ok(a)
     }
 
@@ -299,7 +320,7 @@ impl<'a> Reader<'a> {
     /// byte) so that a damaged count cannot ask for gigabytes.
     fn len(&mut self) -> Result<usize, SnapshotError> {
         let n = self.u32()? as usize;
-        if n > self.bytes.len() - self.at {
+        if n > self.left {
             return Err(bad("a count beyond the end"));
         }
         Ok(n)
@@ -307,10 +328,7 @@ impl<'a> Reader<'a> {
 
     fn string(&mut self) -> Result<String, SnapshotError> {
         let n = self.len()?;
-        let bytes = self.take(n)?;
-        std::str::from_utf8(bytes)
-            .map(str::to_owned)
-            .map_err(|_| bad("text that is not UTF-8"))
+        String::from_utf8(self.take(n)?).map_err(|_| bad("text that is not UTF-8"))
     }
 
     fn opt_string(&mut self) -> Result<Option<String>, SnapshotError> {
@@ -349,7 +367,7 @@ impl<'a> Reader<'a> {
 
     fn json<T: serde::de::DeserializeOwned>(&mut self) -> Result<T, SnapshotError> {
         let n = self.len()?;
-        serde_json::from_slice(self.take(n)?).map_err(|e| bad(e.to_string()))
+        serde_json::from_slice(&self.take(n)?).map_err(|e| bad(e.to_string()))
     }
 
     fn person(&mut self) -> Result<Person, SnapshotError> {

@@ -203,7 +203,7 @@ fn hours(
 /// for the next start (once per roster).
 pub fn load_roster(journal: &SharedJournal) -> Result<Option<Roster>, JournalError> {
     let mut j = lock(journal);
-    let snapshot = j.with_roster_snapshot(Roster::from_snapshot)?;
+    let snapshot = j.with_roster_snapshot(Roster::from_snapshot_reader)?;
     let (mut roster, fetched_at) = match snapshot {
         Some((Ok(roster), _, fetched_at)) => (roster, fetched_at),
         other => {
