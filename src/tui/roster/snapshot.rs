@@ -298,9 +298,17 @@ impl Reader<'_> {
         Ok(taken)
     }
 
+    /// The next `N` bytes, read in place (no allocation: this is most reads).
     fn array<const N: usize>(&mut self) -> Result<[u8; N], SnapshotError> {
+        if N > self.left {
+            return Err(bad("cut short"));
+        }
         let mut a = [0; N];
-        a.copy_from_slice(&self.take(N)?);
+        self.src.read_exact(&mut a).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => bad("cut short"),
+            _ => e.into(),
+        })?;
+        self.left -= N;
         Ok(a)
     }
 
