@@ -17,7 +17,10 @@
 //!
 //! Environment: `TAPIN_BENCH_DIR` (default: the system temp dir),
 //! `TAPIN_BENCH_PEOPLE` (default 10,000), `TAPIN_BENCH_RUNS` (default 10),
-//! `TAPIN_BENCH_IDLE_SECS` (default 3).
+//! `TAPIN_BENCH_IDLE_SECS` (default 3), `TAPIN_BENCH_JSON_START` (set: the
+//! roster's snapshot is not seeded, so the first run parses the JSON, as the
+//! first start after a roster arrives would), `TAPIN_BENCH_BIN` (default: the
+//! `tapin` of this build; another build of it, to compare build settings).
 
 #[path = "bench_stats/mod.rs"]
 mod bench_stats;
@@ -47,7 +50,8 @@ fn main() {
     let tmp = tempfile::tempdir_in(&base).expect("temp dir for the benchmark");
     let data = tmp.path().join("data");
     std::fs::create_dir(&data).expect("data dir");
-    let (config, roster_bytes) = kiosk_fixture::seed_kiosk(&data, people);
+    let json_start = std::env::var_os("TAPIN_BENCH_JSON_START").is_some();
+    let (config, roster_bytes) = kiosk_fixture::seed_kiosk(&data, people, !json_start);
     println!(
         "kiosk process benchmark: {people} people (roster JSON {:.1} MiB), 160x48, {runs} runs, \
          in {}",
@@ -65,7 +69,11 @@ fn main() {
     let mut parts = Vec::new();
     for run in 0..runs {
         let t = Instant::now();
-        let mut kiosk = Pty::builder()
+        let mut builder = Pty::builder();
+        if let Some(bin) = std::env::var_os("TAPIN_BENCH_BIN") {
+            builder = builder.program(bin);
+        }
+        let mut kiosk = builder
             .arg("--config")
             .arg(&config)
             .arg("--data-dir")
@@ -104,6 +112,7 @@ fn main() {
         cpu_shares.push(cpu.as_secs_f64() / wall.as_secs_f64());
     }
 
+    let first_run = starts.first().copied().unwrap_or_default();
     starts.sort();
     let median = starts[starts.len() / 2];
     let worst = starts[starts.len() - 1];
@@ -125,6 +134,15 @@ fn main() {
         "| resident at the end, VmRSS | {} | {} |",
         mib(median_of(&rss)),
         mib(rss.iter().copied().max().unwrap_or_default())
+    );
+    println!(
+        "| first run's start ({}) | {} | |",
+        if json_start {
+            "roster from JSON, snapshot stored"
+        } else {
+            "roster from its snapshot"
+        },
+        ms(first_run)
     );
     let last = parts.last().copied().unwrap_or_default();
     println!(

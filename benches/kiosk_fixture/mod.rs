@@ -150,8 +150,11 @@ pub fn response(n: usize) -> RosterResponse {
 
 /// Seeds `data_dir` as an enrolled, offline kiosk with an `n`-person roster
 /// cached, and writes `kiosk.toml` there (file secret store, hub on a closed
-/// port). Returns the config path and the roster's JSON size in bytes.
-pub fn seed_kiosk(data_dir: &Path, n: usize) -> (std::path::PathBuf, usize) {
+/// port). With `snapshot`, the roster's snapshot is stored too, as a kiosk
+/// does when a roster arrives; without, the first start parses the JSON (and
+/// stores the snapshot). Returns the config path and the roster's JSON size
+/// in bytes.
+pub fn seed_kiosk(data_dir: &Path, n: usize, snapshot: bool) -> (std::path::PathBuf, usize) {
     let mut journal = Journal::open(data_dir, JournalOptions::default()).expect("journal");
     let body = serde_json::to_vec(&response(n)).expect("roster json");
     let size = body.len();
@@ -166,7 +169,15 @@ pub fn seed_kiosk(data_dir: &Path, n: usize) -> (std::path::PathBuf, usize) {
     journal.set_device_id(DEVICE).expect("device id");
     journal.set_device_name(DEVICE_NAME).expect("device name");
     journal.set_hub_url(&hub).expect("hub url");
-    drop(journal);
+    if snapshot {
+        let shared = std::sync::Arc::new(std::sync::Mutex::new(journal));
+        tapin::tui::runtime::effects::load_roster(&shared)
+            .expect("roster loads")
+            .expect("a roster");
+        drop(shared);
+    } else {
+        drop(journal);
+    }
     let stores =
         tapin::secrets::store::SecretStores::new(data_dir, tapin::config::SecretStoreChoice::File)
             .expect("secret stores");

@@ -1,8 +1,13 @@
 //! The last roster the hub sent this device, kept verbatim so the kiosk can start
-//! and show people while the hub is unreachable.
+//! and show people while the hub is unreachable; beside it, the screen's form
+//! of that roster (an opaque snapshot the kiosk builds once per roster: reading
+//! it at start costs a few milliseconds where parsing the JSON cost tens).
+
+use std::io::Read;
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{Transaction, params};
 
 use super::Journal;
 use super::codec::{instant, micros};
@@ -11,6 +16,22 @@ use super::error::{JournalError, SqliteResultExt};
 const GET: &str = "SELECT etag, body, fetched_at_us FROM roster_cache WHERE slot = 1";
 const GET_BODY: &str = "SELECT body, fetched_at_us FROM roster_cache WHERE slot = 1";
 const GET_META: &str = "SELECT etag, fetched_at_us FROM roster_cache WHERE slot = 1";
+/// The snapshot's size, only if it was built from the roster cached now.
+const GET_SNAPSHOT: &str = "SELECT (SELECT total(length(body)) FROM roster_snapshot_part), \
+     c.etag, c.fetched_at_us \
+     FROM roster_snapshot s JOIN roster_cache c ON c.slot = 1 \
+     WHERE s.slot = 1 AND s.etag = c.etag AND s.fetched_at_us = c.fetched_at_us";
+const GET_SNAPSHOT_PARTS: &str = "SELECT body FROM roster_snapshot_part ORDER BY part";
+const PUT_SNAPSHOT: &str = "INSERT INTO roster_snapshot (slot, etag, fetched_at_us) \
+     VALUES (1, ?1, ?2) \
+     ON CONFLICT (slot) DO UPDATE SET etag = excluded.etag, \
+     fetched_at_us = excluded.fetched_at_us";
+const PUT_SNAPSHOT_PART: &str = "INSERT INTO roster_snapshot_part (part, body) VALUES (?1, ?2)";
+const DROP_SNAPSHOT: &str = "DELETE FROM roster_snapshot";
+const DROP_SNAPSHOT_PARTS: &str = "DELETE FROM roster_snapshot_part";
+/// The size of a snapshot's parts: SQLite copies a blob whole into memory to
+/// read it, so no part costs more than this.
+const SNAPSHOT_PART: usize = 64 * 1024;
 const PUT: &str = "INSERT INTO roster_cache (slot, etag, body, fetched_at_us) \
      VALUES (1, ?1, ?2, ?3) \
      ON CONFLICT (slot) DO UPDATE SET etag = excluded.etag, body = excluded.body, \
@@ -78,15 +99,107 @@ impl Journal {
     }
 
     /// Replaces the cached roster, and notes the roster check in the sync cursor,
-    /// in one transaction.
+    /// in one transaction. The snapshot of the previous roster goes with it.
     pub fn store_roster(&mut self, roster: &CachedRoster) -> Result<(), JournalError> {
         self.write(|tx, path| {
             tx.prepare_cached(PUT)
                 .at(path)?
                 .execute(params![roster.etag, roster.body, micros(roster.fetched_at)])
                 .at(path)?;
+            drop_snapshot(tx, path)?;
             super::sync_cursor::set_roster_checked(tx, path, roster.fetched_at)
         })
+    }
+
+    /// Runs `read` on the roster snapshot, if one was stored for the roster
+    /// cached now (see [`Journal::store_roster_snapshot`]): a reader of its
+    /// bytes, one part in memory at a time, and its size. Answers `read`'s
+    /// result with that roster's ETag and fetch time.
+    pub fn with_roster_snapshot<T>(
+        &self,
+        read: impl FnOnce(&mut dyn Read, usize) -> T,
+    ) -> Result<Option<(T, String, DateTime<Utc>)>, JournalError> {
+        let path = self.db_path.as_path();
+        let head = self.query_opt(GET_SNAPSHOT, [], |row| {
+            Ok((
+                row.get::<_, f64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, i64>(2)?,
+            ))
+        })?;
+        let Some((len, etag, fetched_at)) = head else {
+            return Ok(None);
+        };
+        let fetched_at = instant(path, fetched_at)?;
+        let mut stmt = self.conn.prepare_cached(GET_SNAPSHOT_PARTS).at(path)?;
+        let mut parts = Parts {
+            rows: stmt.query([]).at(path)?,
+            part: Vec::new(),
+            at: 0,
+        };
+        // A total of blob lengths: a whole number of bytes.
+        let value = read(&mut parts, len as usize);
+        Ok(Some((value, etag, fetched_at)))
+    }
+
+    /// Keeps `body`, the screen's form of the cached roster with ETag `etag`
+    /// fetched at `fetched_at`, replacing any earlier one, in one transaction.
+    /// It is read back only while that roster is the cached one.
+    pub fn store_roster_snapshot(
+        &mut self,
+        etag: &str,
+        fetched_at: DateTime<Utc>,
+        body: &[u8],
+    ) -> Result<(), JournalError> {
+        self.write(|tx, path| {
+            drop_snapshot(tx, path)?;
+            let mut put = tx.prepare_cached(PUT_SNAPSHOT_PART).at(path)?;
+            for (i, part) in body.chunks(SNAPSHOT_PART).enumerate() {
+                let i = i64::try_from(i).unwrap_or(i64::MAX);
+                put.execute(params![i, part]).at(path)?;
+            }
+            tx.prepare_cached(PUT_SNAPSHOT)
+                .at(path)?
+                .execute(params![etag, micros(fetched_at)])
+                .at(path)?;
+            Ok(())
+        })
+    }
+}
+
+fn drop_snapshot(tx: &Transaction<'_>, path: &Path) -> Result<(), JournalError> {
+    for sql in [DROP_SNAPSHOT, DROP_SNAPSHOT_PARTS] {
+        tx.prepare_cached(sql).at(path)?.execute([]).at(path)?;
+    }
+    Ok(())
+}
+
+/// The snapshot's parts read in order, as one stream of bytes.
+struct Parts<'s> {
+    rows: rusqlite::Rows<'s>,
+    /// The part being read, and how far.
+    part: Vec<u8>,
+    at: usize,
+}
+
+impl Read for Parts<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.part.len() {
+            let Some(row) = self.rows.next().map_err(std::io::Error::other)? else {
+                return Ok(0);
+            };
+            let body = row
+                .get_ref(0)
+                .and_then(|v| v.as_blob().map_err(Into::into))
+                .map_err(std::io::Error::other)?;
+            self.part.clear();
+            self.part.extend_from_slice(body);
+            self.at = 0;
+        }
+        let n = buf.len().min(self.part.len() - self.at);
+        buf[..n].copy_from_slice(&self.part[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
 }
 
@@ -130,5 +243,60 @@ mod tests {
         let cursor = j.sync_cursor().unwrap();
         assert_eq!(cursor.roster_etag.as_deref(), Some("\"abc-2\""));
         assert_eq!(cursor.last_roster_check_at, Some(second.fetched_at));
+    }
+
+    #[test]
+    fn a_snapshot_is_read_only_with_the_roster_it_was_built_from() {
+        let (dir, mut j) = fresh();
+        let read = |j: &Journal| {
+            j.with_roster_snapshot(|r, len| {
+                let mut body = Vec::new();
+                r.read_to_end(&mut body).unwrap();
+                assert_eq!(body.len(), len);
+                body
+            })
+            .unwrap()
+        };
+        // No roster: a snapshot has nothing to belong to.
+        j.store_roster_snapshot("\"a\"", t0(), b"orphan").unwrap();
+        assert_eq!(read(&j), None);
+        let first = CachedRoster {
+            etag: "\"a\"".into(),
+            body: b"{}".to_vec(),
+            fetched_at: t0(),
+        };
+        j.store_roster(&first).unwrap();
+        assert_eq!(read(&j), None, "storing a roster drops the old snapshot");
+        j.store_roster_snapshot("\"a\"", t0(), b"snap-a").unwrap();
+        let j = reopen(&dir, j);
+        assert_eq!(
+            read(&j),
+            Some((b"snap-a".to_vec(), first.etag.clone(), t0()))
+        );
+        let mut j = j;
+        // Built from another fetch of the same ETag: not this roster's.
+        let later = t0() + chrono::Duration::minutes(5);
+        j.store_roster_snapshot("\"a\"", later, b"snap-later")
+            .unwrap();
+        assert_eq!(read(&j), None);
+        // Several parts come back in order.
+        let big: Vec<u8> = (0..SNAPSHOT_PART * 2 + 7)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        j.store_roster_snapshot("\"a\"", t0(), &big).unwrap();
+        assert_eq!(read(&j), Some((big, first.etag.clone(), t0())));
+        j.store_roster_snapshot("\"a\"", t0(), b"snap-a2").unwrap();
+        assert_eq!(
+            read(&j),
+            Some((b"snap-a2".to_vec(), first.etag.clone(), t0()))
+        );
+        let second = CachedRoster {
+            etag: "\"b\"".into(),
+            body: b"{}".to_vec(),
+            fetched_at: later,
+        };
+        j.store_roster(&second).unwrap();
+        assert_eq!(read(&j), None, "a new roster drops the snapshot");
+        assert_eq!(j.cached_roster().unwrap(), Some(second));
     }
 }

@@ -97,13 +97,36 @@ CREATE TABLE admin_changes (
 ) STRICT;
 ";
 
+/// Version 3: the kiosk screen's roster in a compact binary form, built from
+/// the cached roster (the hub's JSON) once per roster, so that starting the
+/// kiosk does not parse megabytes of JSON (see `roster_cache.rs`). Always
+/// rebuildable from `roster_cache`: it names the roster it was built from.
+/// Kept in parts of 64 KiB, read one after the other: one blob of megabytes
+/// would be copied whole into memory by SQLite to be read.
+const V3_ROSTER_SNAPSHOT: &str = "
+CREATE TABLE roster_snapshot (
+    slot           INTEGER PRIMARY KEY CHECK (slot = 1),
+    -- The roster_cache row it was built from.
+    etag           TEXT    NOT NULL,
+    fetched_at_us  INTEGER NOT NULL
+) STRICT;
+CREATE TABLE roster_snapshot_part (
+    part  INTEGER PRIMARY KEY,
+    body  BLOB    NOT NULL
+) STRICT;
+";
+
 /// All migrations, oldest first.
 pub(crate) fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2_ADMIN_CHANGES)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2_ADMIN_CHANGES),
+        M::up(V3_ROSTER_SNAPSHOT),
+    ])
 }
 
 /// The schema version this build writes.
-pub(crate) const SCHEMA_VERSION: usize = 2;
+pub(crate) const SCHEMA_VERSION: usize = 3;
 
 #[cfg(test)]
 mod tests {

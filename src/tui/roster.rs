@@ -4,6 +4,8 @@
 //! Built from the hub's roster (states as of `generated_at`) with the events this
 //! device recorded since applied on top, so a punch made offline shows at once.
 
+mod snapshot;
+
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -16,7 +18,9 @@ use crate::wire::{RosterItem, RosterResponse};
 /// never match across two names.
 const NAME_END: char = '\n';
 
-#[derive(Clone, Debug)]
+pub use snapshot::SnapshotError;
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct Roster {
     pub version: String,
     pub generated_at: DateTime<Utc>,
@@ -46,7 +50,7 @@ pub struct Roster {
 /// [`Verifiers::prefix`] of a string kept whole.
 const NO_PREFIX: u16 = u16::MAX;
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 struct Verifiers {
     /// Whose verifiers, sorted.
     people: Vec<PersonId>,
@@ -193,6 +197,27 @@ impl Roster {
             folded,
             starts,
         }
+    }
+
+    /// This roster in the compact form kept in the journal (see
+    /// [`Roster::from_snapshot`]); to be taken as built from the hub's roster,
+    /// before local events are applied.
+    pub fn to_snapshot(&self) -> Result<Vec<u8>, SnapshotError> {
+        snapshot::encode(self)
+    }
+
+    /// A roster from [`Roster::to_snapshot`]'s bytes; an error if they do not
+    /// decode to a consistent roster.
+    pub fn from_snapshot(bytes: &[u8]) -> Result<Self, SnapshotError> {
+        snapshot::decode_from(&mut &bytes[..], bytes.len())
+    }
+
+    /// [`Roster::from_snapshot`] from a reader of `len` bytes.
+    pub fn from_snapshot_reader(
+        src: &mut dyn std::io::Read,
+        len: usize,
+    ) -> Result<Self, SnapshotError> {
+        snapshot::decode_from(src, len)
     }
 
     /// Where `person` stands now.

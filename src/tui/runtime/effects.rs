@@ -202,20 +202,26 @@ fn hours(
 /// (pending ones, and those acknowledged after it was fetched: see
 /// [`crate::journal::Journal::unsynced_after`]). `None` when no roster was ever
 /// received.
+///
+/// Read from the roster's snapshot when there is one for the roster cached
+/// now; otherwise the hub's JSON is parsed and built, and the snapshot stored
+/// for the next start (once per roster).
 pub fn load_roster(journal: &SharedJournal) -> Result<Option<Roster>, JournalError> {
-    let j = lock(journal);
-    // Parsed where SQLite holds the body: no copy of megabytes beside it.
-    let parsed =
-        j.with_cached_roster_body(|body| serde_json::from_slice::<RosterResponse>(body))?;
-    let (response, fetched_at) = match parsed {
-        None => return Ok(None),
-        Some((Ok(r), fetched_at)) => (r, fetched_at),
-        Some((Err(e), _)) => {
-            tracing::error!("the cached roster does not parse: {e}");
-            return Ok(None);
+    let mut j = lock(journal);
+    let snapshot = j.with_roster_snapshot(Roster::from_snapshot_reader)?;
+    let (mut roster, fetched_at) = match snapshot {
+        Some((Ok(roster), _, fetched_at)) => (roster, fetched_at),
+        other => {
+            if let Some((Err(e), _, _)) = other {
+                tracing::warn!("rebuilding the roster from the hub's JSON: {e}");
+            }
+            let Some((roster, fetched_at)) = roster_from_json(&j)? else {
+                return Ok(None);
+            };
+            keep_snapshot(&mut j, &roster);
+            (roster, fetched_at)
         }
     };
-    let mut roster = Roster::from_response(response);
     let mut after = crate::journal::OutboxPos::START;
     loop {
         let (events, last) = j.unsynced_after(fetched_at, after, 1000)?;
@@ -226,4 +232,38 @@ pub fn load_roster(journal: &SharedJournal) -> Result<Option<Roster>, JournalErr
         after = last;
     }
     Ok(Some(roster))
+}
+
+/// The screen's roster built from the cached JSON, and when it was fetched.
+fn roster_from_json(j: &Journal) -> Result<Option<(Roster, DateTime<Utc>)>, JournalError> {
+    // Parsed where SQLite holds the body: no copy of megabytes beside it.
+    let parsed =
+        j.with_cached_roster_body(|body| serde_json::from_slice::<RosterResponse>(body))?;
+    match parsed {
+        None => Ok(None),
+        Some((Ok(r), fetched_at)) => Ok(Some((Roster::from_response(r), fetched_at))),
+        Some((Err(e), _)) => {
+            tracing::error!("the cached roster does not parse: {e}");
+            Ok(None)
+        }
+    }
+}
+
+/// Stores the snapshot of `roster`, just built from the cached JSON. A failure
+/// only costs the next start the JSON again.
+fn keep_snapshot(j: &mut Journal, roster: &Roster) {
+    let kept = roster
+        .to_snapshot()
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| {
+            let (etag, fetched_at) = j
+                .cached_roster_meta()
+                .map_err(|e| e.to_string())?
+                .ok_or("the cached roster is gone")?;
+            j.store_roster_snapshot(&etag, fetched_at, &bytes)
+                .map_err(|e| e.to_string())
+        });
+    if let Err(e) = kept {
+        tracing::warn!("cannot keep the roster snapshot (the next start parses the JSON): {e}");
+    }
 }
