@@ -91,7 +91,7 @@ fn admin_person_add_and_list_json_against_a_spawned_hub() {
             "--badge",
             "0042",
             "--pin",
-            "2468",
+            "80604020731",
             "--json",
         ],
         &[],
@@ -100,7 +100,10 @@ fn admin_person_add_and_list_json_against_a_spawned_hub() {
     assert_eq!(ana["name"], "Ana María");
     assert!(ana["id"].is_string());
     assert_eq!(ana["has_pin"], true);
-    assert!(!added.contains("2468"), "the PIN is never printed back");
+    assert!(
+        !added.contains("80604020731"),
+        "the PIN is never printed back"
+    );
 
     // --hub and --token from the environment; --json after the verb.
     let env = [
