@@ -10,20 +10,14 @@ mod kiosk_e2e_support;
 mod kiosk_support;
 mod sync_support;
 
-use kiosk_e2e_support::{Site, WAIT};
-use std::time::Duration;
+use kiosk_e2e_support::{
+    ACTIONS, FINGER, PIN_PAD, Site, WAIT, assert_terminal_restored, process_state, stop,
+};
 
 use kiosk_support::pty::{Pty, keys};
 use sync_support::proxy::Fault;
 
-/// A person's pace on the PIN pad: well over the test config's 150 ms badge
-/// gap, or "1234" and Enter would be a scan.
-const FINGER: Duration = Duration::from_millis(300);
-
 const NEXT_PERSON: &str = "Press any key for the next person";
-/// The Actions screen's hint (at 80×24 the person's name is its title).
-const ACTIONS: &str = "Enter: the first";
-const PIN_PAD: &str = "Enter your PIN";
 const LOCKED: &str = "Too many wrong PINs";
 
 /// Waits for the confirmation of `action` (the title and the hint are only on
@@ -57,20 +51,6 @@ fn search_and_pick(kiosk: &Pty, query: &str, name: &str) {
 /// Types a PIN and Enter at a person's pace.
 fn enter_pin(kiosk: &Pty, pin: &str) {
     kiosk.type_slowly(&format!("{pin}\r"), FINGER).expect("PIN");
-}
-
-/// SIGTERM, a clean exit, and the terminal given back.
-fn stop(mut kiosk: Pty) {
-    kiosk.send_signal("TERM").expect("SIGTERM");
-    let status = kiosk.wait_exit(WAIT).expect("exits on SIGTERM");
-    assert!(status.success(), "{status:?}\n{}", kiosk.screen_text());
-    assert_terminal_restored(&kiosk);
-}
-
-fn assert_terminal_restored(kiosk: &Pty) {
-    let (alternate, hidden) = kiosk.with_screen(|s| (s.alternate_screen(), s.hide_cursor()));
-    assert!(!alternate, "still on the alternate screen");
-    assert!(!hidden, "the cursor is still hidden");
 }
 
 #[test]
@@ -177,15 +157,6 @@ fn a_pin_lockout_survives_a_restart() {
     stop(kiosk);
 }
 
-/// The process state letter from /proc (`T`: stopped).
-fn process_state(kiosk: &Pty) -> char {
-    let pid = kiosk.pid().expect("pid");
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc stat");
-    // "PID (comm) S ...": the state follows the last parenthesis.
-    let after = stat.rsplit_once(')').expect("stat format").1;
-    after.trim_start().chars().next().expect("state")
-}
-
 #[test]
 fn ctrl_c_ctrl_z_and_their_signals_do_nothing() {
     let site = Site::new();
@@ -211,7 +182,7 @@ fn ctrl_c_ctrl_z_and_their_signals_do_nothing() {
         .and_then(|_| kiosk.wait_for_text("ada", WAIT))
         .expect("still searching");
     assert!(screen.contains("Who are you?"), "{screen}");
-    assert_ne!(process_state(&kiosk), 'T', "the kiosk was stopped");
+    assert_ne!(process_state(&kiosk), Some('T'), "the kiosk was stopped");
     kiosk.send(&[keys::ESC]).expect("esc");
     kiosk.wait_for_text("Scan your badge", WAIT).expect("Home");
 

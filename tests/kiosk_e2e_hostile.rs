@@ -9,37 +9,18 @@ mod kiosk_e2e_support;
 mod kiosk_support;
 mod sync_support;
 
-use std::time::Duration;
-
-use kiosk_e2e_support::{Site, WAIT};
+use kiosk_e2e_support::{ACTIONS, FINGER, PIN_PAD, Site, WAIT, process_state, stop};
 use kiosk_support::pty::{Pty, keys};
 use tapin::journal::{DB_FILE, Journal, JournalOptions};
 
-/// A person's pace on the PIN pad (see kiosk_e2e.rs).
-const FINGER: Duration = Duration::from_millis(300);
-const ACTIONS: &str = "Enter: the first";
-const PIN_PAD: &str = "Enter your PIN";
 const NOT_RECORDED: &str = "NOT RECORDED";
 const HOME: &str = "Scan your badge";
 const ADMIN_LOGIN: &str = "Admin: scan your badge or type your name";
 const KIOSK_WAIT: &str = "Too many wrong PINs on this kiosk";
 
-fn stop(mut kiosk: Pty) {
-    kiosk.send_signal("TERM").expect("SIGTERM");
-    let status = kiosk.wait_exit(WAIT).expect("exits on SIGTERM");
-    assert!(status.success(), "{status:?}\n{}", kiosk.screen_text());
-}
-
 /// Whether the kiosk process is still there (and not a zombie).
 fn alive(kiosk: &Pty) -> bool {
-    let pid = kiosk.pid().expect("pid");
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|stat| {
-            stat.rsplit_once(')')
-                .map(|(_, s)| s.trim_start().to_owned())
-        })
-        .is_some_and(|state| !state.starts_with('Z'))
+    process_state(kiosk).is_some_and(|state| state != 'Z')
 }
 
 /// Holds SQLite's write lock on the kiosk's journal from outside, as a stuck

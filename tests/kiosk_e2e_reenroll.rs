@@ -11,14 +11,9 @@ mod kiosk_e2e_support;
 mod kiosk_support;
 mod sync_support;
 
-use std::time::Duration;
-
-use kiosk_e2e_support::{Site, WAIT};
+use kiosk_e2e_support::{FINGER, Site, WAIT};
 use kiosk_support::pty::{Pty, keys};
 use tapin::hub::store::admin::AuditEntry;
-
-/// A person's pace: well over the test config's 150 ms badge gap.
-const FINGER: Duration = Duration::from_millis(300);
 
 fn admin_menu(kiosk: &Pty, site: &Site) {
     kiosk.send(keys::F12).expect("F12");

@@ -22,21 +22,6 @@ fn day(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
 }
 
-/// The one Record command among `cmds`.
-fn record(cmds: &[Cmd]) -> (u64, Vec<tapin::domain::EventDraft>) {
-    let recs: Vec<_> = cmds
-        .iter()
-        .filter_map(|c| match c {
-            Cmd::Record {
-                request, drafts, ..
-            } => Some((*request, drafts.clone())),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(recs.len(), 1, "expected one Record in {cmds:?}");
-    recs[0].clone()
-}
-
 fn no_record(cmds: &[Cmd]) {
     assert!(
         !cmds.iter().any(|c| matches!(c, Cmd::Record { .. })),

@@ -23,21 +23,6 @@ fn tick(m: &mut Model, secs: i64) {
     );
 }
 
-/// The one Record command among `cmds`.
-fn record(cmds: &[Cmd]) -> (u64, Vec<tapin::domain::EventDraft>) {
-    let recs: Vec<_> = cmds
-        .iter()
-        .filter_map(|c| match c {
-            Cmd::Record {
-                request, drafts, ..
-            } => Some((*request, drafts.clone())),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(recs.len(), 1, "expected one Record in {cmds:?}");
-    recs[0].clone()
-}
-
 /// The journal's answer for `drafts`, as events.
 fn committed(request: u64, drafts: &[tapin::domain::EventDraft]) -> Msg {
     let events = events_of(drafts, |_| tapin::domain::EventId::new());

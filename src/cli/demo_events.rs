@@ -193,6 +193,23 @@ fn draft(
     }
 }
 
+/// `who`'s own badge punch at this kiosk, `minute` minutes into `day`.
+fn badge_punch<'a>(
+    kiosk: DeviceId,
+    who: &'a Person,
+    day: &'a Day,
+) -> impl Fn(EventKind, i64) -> EventDraft + 'a {
+    move |kind, minute| {
+        draft(
+            who,
+            Actor::Kiosk(kiosk),
+            Method::Badge,
+            kind,
+            at(day, minute),
+        )
+    }
+}
+
 /// A personal user's day at a kiosk: clock in, a job, lunch, another job, out.
 fn shift(
     kiosk: DeviceId,
@@ -203,15 +220,7 @@ fn shift(
     afternoon: Option<JobId>,
     forgets_clock_out: bool,
 ) -> Vec<EventDraft> {
-    let e = |kind, minute| {
-        draft(
-            who,
-            Actor::Kiosk(kiosk),
-            Method::Badge,
-            kind,
-            at(day, minute),
-        )
-    };
+    let e = badge_punch(kiosk, who, day);
     let mut out = vec![e(EventKind::ClockIn, j - 10)];
     if let Some(job) = morning {
         out.push(e(EventKind::CheckIn { job }, j));
@@ -260,15 +269,7 @@ fn jobs_only(
     first: Option<JobId>,
     second: Option<JobId>,
 ) -> Vec<EventDraft> {
-    let e = |kind, minute| {
-        draft(
-            who,
-            Actor::Kiosk(kiosk),
-            Method::Badge,
-            kind,
-            at(day, minute),
-        )
-    };
+    let e = badge_punch(kiosk, who, day);
     let mut out = Vec::new();
     if let Some(job) = first {
         out.push(e(EventKind::CheckIn { job }, 60 + j));

@@ -25,6 +25,37 @@ use crate::sync_support::proxy::FaultProxy;
 /// screen shows what it waits for.
 pub const WAIT: Duration = Duration::from_secs(30);
 
+/// A person's pace on the PIN pad: well over the test config's 150 ms badge
+/// gap, or "1234" and Enter would be a scan.
+pub const FINGER: Duration = Duration::from_millis(300);
+/// The Actions screen's hint (at 80×24 the person's name is its title).
+pub const ACTIONS: &str = "Enter: the first";
+pub const PIN_PAD: &str = "Enter your PIN";
+
+/// SIGTERM, a clean exit, and the terminal given back.
+pub fn stop(mut kiosk: Pty) {
+    kiosk.send_signal("TERM").expect("SIGTERM");
+    let status = kiosk.wait_exit(WAIT).expect("exits on SIGTERM");
+    assert!(status.success(), "{status:?}\n{}", kiosk.screen_text());
+    assert_terminal_restored(&kiosk);
+}
+
+pub fn assert_terminal_restored(kiosk: &Pty) {
+    let (alternate, hidden) = kiosk.with_screen(|s| (s.alternate_screen(), s.hide_cursor()));
+    assert!(!alternate, "still on the alternate screen");
+    assert!(!hidden, "the cursor is still hidden");
+}
+
+/// The kiosk's process state letter from /proc (`T`: stopped, `Z`: a zombie);
+/// `None` once it is gone.
+pub fn process_state(kiosk: &Pty) -> Option<char> {
+    let pid = kiosk.pid()?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // "PID (comm) S ...": the state follows the last parenthesis.
+    let after = stat.rsplit_once(')')?.1;
+    after.trim_start().chars().next()
+}
+
 /// Someone on the device's roster.
 pub struct Someone {
     pub id: PersonId,

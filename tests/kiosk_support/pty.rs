@@ -335,27 +335,10 @@ impl Pty {
 
     /// Waits until the program has rung the bell more than `seen` times.
     pub fn wait_for_bell(&self, seen: usize, timeout: Duration) -> Result<usize, String> {
-        let deadline = Instant::now() + timeout;
-        let mut state = self.lock();
-        loop {
-            let bells = state.parser.callbacks().bells;
-            if bells > seen {
-                return Ok(bells);
-            }
-            let now = Instant::now();
-            if state.eof || now >= deadline {
-                let why = if state.eof { "closed" } else { "timed out" };
-                return Err(failure(
-                    &format!("a bell after {seen}"),
-                    why,
-                    state.parser.screen(),
-                ));
-            }
-            state = match self.shared.changed.wait_timeout(state, deadline - now) {
-                Ok((guard, _)) => guard,
-                Err(poisoned) => poisoned.into_inner().0,
-            };
-        }
+        self.wait_on(&format!("a bell after {seen}"), timeout, |parser| {
+            let bells = parser.callbacks().bells;
+            (bells > seen).then_some(bells)
+        })
     }
 
     /// Waits until the screen shows `needle`; returns the screen then. The
@@ -382,13 +365,27 @@ impl Pty {
         timeout: Duration,
         ready: impl Fn(&vt100::Screen) -> bool,
     ) -> Result<String, String> {
+        self.wait_on(what, timeout, |parser| {
+            let screen = parser.screen();
+            ready(screen).then(|| screen.contents())
+        })
+    }
+
+    /// Waits until `check` answers, on every screen change, up to `timeout`;
+    /// the error carries the screen as it was at the deadline or at exit.
+    fn wait_on<T>(
+        &self,
+        what: &str,
+        timeout: Duration,
+        check: impl Fn(&vt100::Parser<Events>) -> Option<T>,
+    ) -> Result<T, String> {
         let deadline = Instant::now() + timeout;
         let mut state = self.lock();
         loop {
-            let screen = state.parser.screen();
-            if ready(screen) {
-                return Ok(screen.contents());
+            if let Some(found) = check(&state.parser) {
+                return Ok(found);
             }
+            let screen = state.parser.screen();
             if state.eof {
                 return Err(failure(what, "the program closed the terminal", screen));
             }

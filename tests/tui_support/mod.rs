@@ -218,6 +218,21 @@ pub fn events_of(drafts: &[EventDraft], id_of: impl Fn(usize) -> EventId) -> Vec
         .collect()
 }
 
+/// The one Record command among `cmds`.
+pub fn record(cmds: &[Cmd]) -> (u64, Vec<EventDraft>) {
+    let recs: Vec<_> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::Record {
+                request, drafts, ..
+            } => Some((*request, drafts.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(recs.len(), 1, "expected one Record in {cmds:?}");
+    recs[0].clone()
+}
+
 /// Sends each message, collecting the commands.
 pub fn send(model: &mut Model, msgs: impl IntoIterator<Item = Msg>) -> Vec<Cmd> {
     msgs.into_iter().flat_map(|m| update(model, m)).collect()
