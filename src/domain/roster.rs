@@ -79,6 +79,12 @@ impl Directory {
         &self.settings
     }
 
+    /// Takes everyone out, by id, leaving the rest: for a caller that keeps the
+    /// people elsewhere without copying them.
+    pub fn take_people(&mut self) -> BTreeMap<PersonId, Person> {
+        std::mem::take(&mut self.people)
+    }
+
     /// Everyone, archived included (reports still show archived people).
     pub fn people(&self) -> impl Iterator<Item = &Person> {
         self.people.values()

@@ -28,7 +28,7 @@ use crate::hub::app::AppState;
 use crate::hub::error::ApiError;
 use crate::hub::extract::DeviceAuth;
 use crate::hub::metrics::RosterAnswer;
-use crate::hub::roster_cache::{Known, discard};
+use crate::hub::roster_cache::Known;
 use crate::hub::store::{AuthedDevice, RosterHead, RosterTag};
 
 pub async fn roster(
@@ -83,10 +83,12 @@ async fn answer(
         .store
         .roster_snapshot(device.org, device.id, Utc::now())
         .await?;
-    let body = app.rosters.put(device.id, &snapshot).map_err(serialising)?;
     // The tag of what was built (it may be newer than the one told above).
     let tag = snapshot.tag;
-    discard(snapshot);
+    let body = app
+        .rosters
+        .put_owned(device.id, snapshot)
+        .map_err(serialising)?;
     Ok(reply(headers, &tag, body, RosterAnswer::Built))
 }
 

@@ -17,6 +17,7 @@ use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::ser::Error as _;
 
+use super::json;
 use crate::domain::{
     DeviceId, Job, JobAccess, JobId, OrgSettings, Person, PersonId, PunchState, Role, RoleId, Team,
 };
@@ -59,8 +60,8 @@ impl Piece {
         seq: i64,
     ) -> Result<Piece, serde_json::Error> {
         Ok(Piece {
-            dir: serialise(scratch, &person)?,
-            state: serialise(scratch, &roster)?,
+            dir: serialise(scratch, |out| json::person(out, &person))?,
+            state: serialise(scratch, |out| json::roster_person(out, &roster))?,
             person,
             roster,
             seq,
@@ -80,7 +81,9 @@ impl Piece {
             return Ok(false);
         }
         self.roster.state = state;
-        self.state = serde_json::to_vec(&self.roster)?;
+        self.state = serialise(&mut Vec::new(), |out| {
+            json::roster_person(out, &self.roster)
+        })?;
         Ok(true)
     }
 
@@ -161,41 +164,54 @@ pub(super) struct Doc {
 }
 
 impl Doc {
-    pub fn new(snapshot: &RosterSnapshot) -> Result<Doc, serde_json::Error> {
-        let roster = &snapshot.roster;
-        let directory = &roster.directory;
-        let mut pieces = HashMap::with_capacity(roster.people.len());
-        let mut uses = Uses::default();
-        let mut scratch = Vec::with_capacity(4096);
-        for rp in &roster.people {
-            let person = directory
-                .person(rp.id)
-                .cloned()
-                .ok_or_else(|| serde_json::Error::custom("a roster person not in the directory"))?;
-            uses.count(&person, true);
-            let seq = snapshot.seqs.get(&rp.id).copied().unwrap_or(0);
-            pieces.insert(rp.id, Piece::with(&mut scratch, person, rp.clone(), seq)?);
-        }
+    /// The document of `snapshot`, taking its people over rather than copying
+    /// them.
+    pub fn new(snapshot: RosterSnapshot) -> Result<Doc, serde_json::Error> {
+        let RosterSnapshot {
+            roster,
+            tag,
+            head,
+            seqs,
+            stored_entries,
+            stored_teams,
+            wanted,
+            ..
+        } = snapshot;
+        let mut directory = roster.directory;
         let roles: Vec<&Role> = directory.roles().collect();
         let teams: Vec<&Team> = directory.teams().collect();
         let jobs: Vec<&Job> = directory.jobs().collect();
+        let back = back(&roles, &teams, &jobs, directory.settings())?;
+        let mut people = directory.take_people();
+        let mut pieces = HashMap::with_capacity(roster.people.len());
+        let mut uses = Uses::default();
+        let mut scratch = Vec::with_capacity(4096);
+        for rp in roster.people {
+            let person = people
+                .remove(&rp.id)
+                .ok_or_else(|| serde_json::Error::custom("a roster person not in the directory"))?;
+            uses.count(&person, true);
+            let seq = seqs.get(&rp.id).copied().unwrap_or(0);
+            let id = rp.id;
+            pieces.insert(id, Piece::with(&mut scratch, person, rp, seq)?);
+        }
         let mut doc = Doc {
-            tag: snapshot.tag,
-            seen: snapshot.head.status_seq,
+            tag,
+            seen: head.status_seq,
             org: roster.org_id,
             device: roster.device_id,
-            entry_people: Arc::new(entry_people(&snapshot.stored_entries)),
-            entry_json: serialised(&snapshot.stored_entries)?,
-            entries: Arc::new(snapshot.stored_entries.clone()),
-            teams: Arc::new(snapshot.stored_teams.clone()),
-            wanted_set: Arc::new(snapshot.wanted.iter().copied().collect()),
-            wanted: Arc::new(snapshot.wanted.clone()),
+            entry_people: Arc::new(entry_people(&stored_entries)),
+            entry_json: serialised(&stored_entries)?,
+            entries: Arc::new(stored_entries),
+            teams: Arc::new(stored_teams),
+            wanted_set: Arc::new(wanted.iter().copied().collect()),
+            wanted: Arc::new(wanted),
             pieces,
             order: Vec::new(),
             sorted: Vec::new(),
             uses,
             front: Vec::new(),
-            back: back(&roles, &teams, &jobs, directory.settings())?,
+            back,
             dir_blocks: Vec::new(),
             state_blocks: Vec::new(),
             body: Bytes::new(),
@@ -522,13 +538,13 @@ fn serialised(entries: &[RosterEntry]) -> Result<Vec<Vec<u8>>, serde_json::Error
     entries.iter().map(serde_json::to_vec).collect()
 }
 
-/// `value` serialised through `scratch`, in an allocation of its size.
-fn serialise<T: serde::Serialize>(
+/// What `write` writes, through `scratch`, in an allocation of its size.
+fn serialise(
     scratch: &mut Vec<u8>,
-    value: &T,
+    write: impl FnOnce(&mut Vec<u8>) -> Result<(), serde_json::Error>,
 ) -> Result<Vec<u8>, serde_json::Error> {
     scratch.clear();
-    serde_json::to_writer(&mut *scratch, value)?;
+    write(scratch)?;
     Ok(scratch.clone())
 }
 

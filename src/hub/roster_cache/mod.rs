@@ -23,6 +23,7 @@
 //!   rebuilt, never answered wrongly.
 
 mod doc;
+mod json;
 #[cfg(test)]
 mod tests;
 mod warm;
@@ -300,9 +301,9 @@ impl RosterCache {
 
     /// Remembers a build made at start, unless a request already put one (which
     /// may be newer).
-    fn warm(&self, device: DeviceId, snapshot: &RosterSnapshot) -> Result<(), serde_json::Error> {
+    fn warm(&self, device: DeviceId, snapshot: RosterSnapshot) -> Result<(), serde_json::Error> {
         if !self.holds(device) {
-            self.put(device, snapshot)?;
+            self.put_owned(device, snapshot)?;
         }
         Ok(())
     }
@@ -318,14 +319,26 @@ impl RosterCache {
         device: DeviceId,
         snapshot: &RosterSnapshot,
     ) -> Result<Bytes, serde_json::Error> {
+        self.put_owned(device, snapshot.clone())
+    }
+
+    /// [`RosterCache::put`], taking the build's people over instead of copying
+    /// them (a whole build's path).
+    pub fn put_owned(
+        &self,
+        device: DeviceId,
+        mut snapshot: RosterSnapshot,
+    ) -> Result<Bytes, serde_json::Error> {
+        let (tag, seen) = (snapshot.tag, snapshot.head.status_seq);
+        let shown = std::mem::take(&mut snapshot.shown);
         let doc = Doc::new(snapshot)?;
         let body = doc.body.clone();
         let mut inner = self.lock();
         inner.clock += 1;
         let view = View {
-            tag: snapshot.tag,
-            shown: snapshot.shown.clone(),
-            seen: snapshot.head.status_seq,
+            tag,
+            shown,
+            seen,
             doc: Some(doc),
             used: inner.clock,
         };

@@ -26,7 +26,7 @@ pub async fn warm(store: &Store, cache: &RosterCache) {
                 continue;
             }
         };
-        if let Err(e) = cache.warm(device, &snapshot) {
+        if let Err(e) = cache.warm(device, snapshot) {
             tracing::warn!(error = %e, %device, "serialising a roster at start");
             continue;
         }
