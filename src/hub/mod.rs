@@ -29,6 +29,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod ingest;
+mod json;
 pub mod metrics;
 pub mod openapi;
 pub mod ratelimit;

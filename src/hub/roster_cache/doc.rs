@@ -17,10 +17,10 @@ use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::ser::Error as _;
 
-use super::json;
 use crate::domain::{
     DeviceId, Job, JobAccess, JobId, OrgSettings, Person, PersonId, PunchState, Role, RoleId, Team,
 };
+use crate::hub::json;
 use crate::hub::store::{
     RosterBase, RosterDelta, RosterHead, RosterSnapshot, RosterTag, crews_shown, entry_people,
 };
@@ -535,7 +535,11 @@ impl Doc {
 
 /// Each of `entries`, serialised.
 fn serialised(entries: &[RosterEntry]) -> Result<Vec<Vec<u8>>, serde_json::Error> {
-    entries.iter().map(serde_json::to_vec).collect()
+    let mut scratch = Vec::with_capacity(256);
+    entries
+        .iter()
+        .map(|e| serialise(&mut scratch, |out| json::roster_entry(out, e)))
+        .collect()
 }
 
 /// What `write` writes, through `scratch`, in an allocation of its size.

@@ -23,7 +23,6 @@
 //!   rebuilt, never answered wrongly.
 
 mod doc;
-mod json;
 #[cfg(test)]
 mod tests;
 mod warm;

@@ -377,7 +377,10 @@ fn event_row(e: &Event, anomaly: Option<String>) -> StoreResult<EventRow> {
         corrects,
         at: sql::micros(e.at),
         anomaly,
-        body: sql::json(e, "encoding an event")?,
+        body: crate::hub::json::event(e).map_err(|err| StoreError::Corrupt {
+            context: "encoding an event",
+            detail: err.to_string(),
+        })?,
         event: e.clone(),
     })
 }

@@ -27,7 +27,7 @@ use super::orgs::settings_from;
 use super::roster_cols::{self, Cols};
 use super::roster_read::{
     BIND_AT_MOST, BuildReads, LoadedPeople, PeopleRows, entry_people, jobs_query, people_query,
-    pick_teams, wanted,
+    pick_teams, status_query, wanted,
 };
 use super::sql;
 use crate::domain::{
@@ -288,8 +288,13 @@ fn teams(
 /// [`super::roster_read::load_people`].
 fn people(conn: &Connection, org: &str, ids: &[PersonId]) -> StoreResult<LoadedPeople> {
     let mut gathered = PeopleRows::new(ids);
+    // Bound only when short (see `BIND_AT_MOST`).
+    let texts: Vec<String> = if ids.len() <= BIND_AT_MOST {
+        ids.iter().map(ToString::to_string).collect()
+    } else {
+        Vec::new()
+    };
     if ids.len() <= BIND_AT_MOST {
-        let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
         each_in(
             conn,
             org,
@@ -307,6 +312,25 @@ fn people(conn: &Connection, org: &str, ids: &[PersonId]) -> StoreResult<LoadedP
             |row| gathered.take(row),
         )?;
     }
+    if ids.len() <= BIND_AT_MOST {
+        each_in(
+            conn,
+            org,
+            &texts,
+            "reading statuses",
+            |l| status_query("?", Some(l)),
+            |row| gathered.take_status(row),
+        )?;
+    } else {
+        each(
+            conn,
+            &status_query("?1", None),
+            &[org],
+            "reading statuses",
+            |row| gathered.take_status(row),
+        )?;
+    }
+    gathered.statuses_read();
     match gathered.limited() {
         Some(limited) => each_in(
             conn,

@@ -253,19 +253,33 @@ pub(super) fn entries_shown(
 /// bind each.
 pub(super) const BIND_AT_MOST: usize = 500;
 
-/// The people columns of a roster read: [`PERSON_COLS`], the PIN verifier, the
-/// status check and the status row ([`PeopleRows::take`] reads them), of the
-/// organisation (`$1`), not archived, and of `ids` (a list of placeholders)
-/// unless `None`.
+/// The people columns of a roster read: [`PERSON_COLS`] and the PIN verifier
+/// ([`PeopleRows::take`] reads them), of the organisation (`$1`), not archived,
+/// and of `ids` (a list of placeholders) unless `None`. Their status rows are
+/// read apart ([`status_query`]): joined here, each person cost two seeks in
+/// `person_status` (its text key's index, then the row), about as much as the
+/// rest of the read.
 pub(super) fn people_query(org: &str, ids: Option<&str>) -> String {
     let only = ids
         .map(|l| format!(" AND p.id IN ({l})"))
         .unwrap_or_default();
     format!(
-        "SELECT {PERSON_COLS}, p.pin_verifier, {uncounted}, {cols} FROM people p \
-         LEFT JOIN person_status s ON s.person_id = p.id AND s.org_id = p.org_id \
-         WHERE p.org_id = {org} AND p.archived = 0{only}",
-        uncounted = status::UNCOUNTED_EVENTS,
+        "SELECT {PERSON_COLS}, p.pin_verifier FROM people p \
+         WHERE p.org_id = {org} AND p.archived = 0{only}"
+    )
+}
+
+/// The status rows of the organisation (`$1`), of `ids` (a list of
+/// placeholders) unless `None`: the person, the status check and the row
+/// ([`PeopleRows::take_status`] reads them).
+pub(super) fn status_query(org: &str, ids: Option<&str>) -> String {
+    let only = ids
+        .map(|l| format!(" AND s.person_id IN ({l})"))
+        .unwrap_or_default();
+    format!(
+        "SELECT s.person_id, {uncounted}, {cols} FROM person_status s \
+         WHERE s.org_id = {org}{only}",
+        uncounted = status::UNCOUNTED_AFTER_ROW,
         cols = status::STATUS_COLS,
     )
 }
@@ -301,14 +315,18 @@ pub(super) struct LoadedPeople {
 }
 
 /// The rows of a roster's people read, gathered by both drivers: the rows of
-/// [`people_query`] ([`PeopleRows::take`]), then of [`jobs_query`]
-/// ([`PeopleRows::grant`]), then the states of those whose status row cannot be
-/// trusted ([`PeopleRows::refold`], [`PeopleRows::folded`]). Rows of people not
-/// asked for are skipped, so a query may read the organisation whole.
+/// [`people_query`] ([`PeopleRows::take`]), then of [`status_query`]
+/// ([`PeopleRows::take_status`], [`PeopleRows::statuses_read`]), then of
+/// [`jobs_query`] ([`PeopleRows::grant`]), then the states of those whose status
+/// row cannot be trusted or who have none ([`PeopleRows::refold`],
+/// [`PeopleRows::folded`]). Rows of people not asked for are skipped, so a query
+/// may read the organisation whole.
 pub(super) struct PeopleRows {
     /// Where each person asked for goes.
     at: HashMap<PersonId, usize>,
     slots: Vec<Option<LoadedPerson>>,
+    /// Whether each slot's status row was read.
+    has_status: Vec<bool>,
     refold: Vec<(PersonId, TrackingMode)>,
     /// How many of those read have only some jobs.
     limited: usize,
@@ -320,6 +338,7 @@ impl PeopleRows {
         PeopleRows {
             at: ids.iter().enumerate().map(|(i, p)| (*p, i)).collect(),
             slots: std::iter::repeat_with(|| None).take(ids.len()).collect(),
+            has_status: vec![false; ids.len()],
             refold: Vec::new(),
             limited: 0,
             status: 0,
@@ -336,29 +355,53 @@ impl PeopleRows {
         let verifier = row
             .text(8, "reading people.pin_verifier")?
             .map(str::to_owned);
-        let uncounted = row.must_int(9, "reading a status check")? != 0;
-        let stored = roster_cols::status(row, 10)?;
-        let seq = stored.as_ref().map(|s| s.changed_seq);
-        if let Some(seq) = seq {
-            self.status = self.status.max(seq);
-        }
-        let state = match status::trusted(stored.as_ref(), person.mode, uncounted) {
-            Some(state) => state,
-            None => {
-                self.refold.push((id, person.mode));
-                PunchState::default()
-            }
-        };
         if matches!(person.jobs, JobAccess::Only(_)) {
             self.limited += 1;
         }
         self.slots[at] = Some(LoadedPerson {
             person,
             verifier,
-            state,
-            seq,
+            state: PunchState::default(),
+            seq: None,
         });
         Ok(())
+    }
+
+    /// Takes a row of [`status_query`], after every row of [`people_query`].
+    pub(super) fn take_status(&mut self, row: &impl Cols) -> StoreResult<()> {
+        let id = PersonId(row.id(0, "reading person_status.person_id")?);
+        let Some(&at) = self.at.get(&id) else {
+            return Ok(());
+        };
+        let Some(loaded) = &mut self.slots[at] else {
+            // Archived, or not of the organisation.
+            return Ok(());
+        };
+        let uncounted = row.must_int(1, "reading a status check")? != 0;
+        let stored = roster_cols::status(row, 2)?;
+        if let Some(stored) = &stored {
+            loaded.seq = Some(stored.changed_seq);
+            self.status = self.status.max(stored.changed_seq);
+        }
+        match status::trusted(stored.as_ref(), loaded.person.mode, uncounted) {
+            Some(state) => loaded.state = state,
+            None => self.refold.push((id, loaded.person.mode)),
+        }
+        self.has_status[at] = true;
+        Ok(())
+    }
+
+    /// After every row of [`status_query`]: the people without a status row are
+    /// folded from their events (none, for someone who never punched; a row is
+    /// written with a person's first event).
+    pub(super) fn statuses_read(&mut self) {
+        for (slot, has) in self.slots.iter().zip(&self.has_status) {
+            if let Some(loaded) = slot
+                && !has
+            {
+                self.refold.push((loaded.person.id, loaded.person.mode));
+            }
+        }
     }
 
     /// The people read with only some jobs, for [`jobs_query`]; `None` when
@@ -419,8 +462,13 @@ pub(super) async fn load_people(
     ids: &[PersonId],
 ) -> StoreResult<LoadedPeople> {
     let mut gathered = PeopleRows::new(ids);
+    // Bound only when short (see `BIND_AT_MOST`).
+    let texts: Vec<String> = if ids.len() <= BIND_AT_MOST {
+        ids.iter().map(ToString::to_string).collect()
+    } else {
+        Vec::new()
+    };
     let rows = if ids.len() <= BIND_AT_MOST {
-        let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
         sql::fetch_in(
             conn,
             backend,
@@ -442,6 +490,29 @@ pub(super) async fn load_people(
         gathered.take(row)?;
     }
     drop(rows);
+    let rows = if ids.len() <= BIND_AT_MOST {
+        sql::fetch_in(
+            conn,
+            backend,
+            org,
+            &texts,
+            false,
+            "reading statuses",
+            |o, l| status_query(o, Some(l)),
+        )
+        .await?
+    } else {
+        sqlx::query(&status_query("$1", None))
+            .bind(org)
+            .fetch_all(&mut *conn)
+            .await
+            .ctx("reading statuses")?
+    };
+    for row in &rows {
+        gathered.take_status(row)?;
+    }
+    drop(rows);
+    gathered.statuses_read();
     let rows = match gathered.limited() {
         Some(limited) => {
             sql::fetch_in(

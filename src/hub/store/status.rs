@@ -53,6 +53,11 @@ pub(crate) const UNCOUNTED_EVENTS: &str = "CAST(CASE WHEN EXISTS (SELECT 1 FROM 
      WHERE e.subject = p.id AND e.org_id = p.org_id \
      AND e.at > COALESCE(s.max_at, -9223372036854775807)) THEN 1 ELSE 0 END AS BIGINT)";
 
+/// [`UNCOUNTED_EVENTS`] for a query that names only `person_status` (as `s`).
+pub(crate) const UNCOUNTED_AFTER_ROW: &str = "CAST(CASE WHEN EXISTS (SELECT 1 FROM events e \
+     WHERE e.subject = s.person_id AND e.org_id = s.org_id \
+     AND e.at > COALESCE(s.max_at, -9223372036854775807)) THEN 1 ELSE 0 END AS BIGINT)";
+
 /// A stored status.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Status {

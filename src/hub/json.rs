@@ -1,22 +1,26 @@
-//! A roster's per-person JSON, written by hand: a whole build serialises every
-//! person twice (directory entry and state), and serde's generic path (chrono's
-//! instants through `fmt`, ids and names through the escaping writer one by one)
-//! was the largest part of a 10,000-person document after the reads.
+//! The hub's hot JSON, written by hand: a roster's people (a whole build
+//! serialises every person twice, directory entry and state) and each event's
+//! stored body at ingest. serde's generic path (chrono's instants through `fmt`,
+//! ids through the escaping writer one by one) was the largest part of a
+//! 10,000-person document after the reads.
 //!
 //! Guarantees: the bytes are exactly those `serde_json::to_writer` gives for the
-//! same [`Person`] and [`RosterPerson`] (tested, with names needing escapes and
-//! instants of every precision); free text goes through serde_json's own
-//! escaper; an instant outside the years 0–9999 or within a leap second is
-//! written by serde itself.
+//! same [`Person`], [`RosterPerson`] and [`Event`] (tested, with texts needing
+//! escapes and instants of every precision); free text and numbers go through
+//! serde_json itself; an instant outside the years 0–9999 or within a leap
+//! second is written by serde too.
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
+use serde::ser::Error as _;
 use uuid::Uuid;
 
-use crate::domain::{Clock, JobAccess, Person, PunchState, TrackingMode};
-use crate::wire::RosterPerson;
+use crate::domain::{
+    Actor, Clock, Event, EventKind, JobAccess, Method, Person, PunchState, TrackingMode,
+};
+use crate::wire::{RosterEntry, RosterItem, RosterPerson};
 
 /// Appends `person` as serde_json writes it.
-pub(super) fn person(out: &mut Vec<u8>, person: &Person) -> Result<(), serde_json::Error> {
+pub(crate) fn person(out: &mut Vec<u8>, person: &Person) -> Result<(), serde_json::Error> {
     out.extend_from_slice(b"{\"id\":");
     uuid(out, &person.id.0);
     out.extend_from_slice(b",\"name\":");
@@ -63,7 +67,7 @@ pub(super) fn person(out: &mut Vec<u8>, person: &Person) -> Result<(), serde_jso
 }
 
 /// Appends `person` as serde_json writes it.
-pub(super) fn roster_person(
+pub(crate) fn roster_person(
     out: &mut Vec<u8>,
     person: &RosterPerson,
 ) -> Result<(), serde_json::Error> {
@@ -78,6 +82,98 @@ pub(super) fn roster_person(
     }
     out.push(b'}');
     Ok(())
+}
+
+/// Appends `entry` as serde_json writes it.
+pub(crate) fn roster_entry(
+    out: &mut Vec<u8>,
+    entry: &RosterEntry,
+) -> Result<(), serde_json::Error> {
+    out.push(b'{');
+    if let Some(group) = &entry.group {
+        out.extend_from_slice(b"\"group\":");
+        text(out, group)?;
+        out.push(b',');
+    }
+    let (item, id) = match &entry.item {
+        RosterItem::Person(p) => (b"\"item\":{\"type\":\"person\",\"id\":".as_slice(), &p.0),
+        RosterItem::Team(t) => (b"\"item\":{\"type\":\"team\",\"id\":".as_slice(), &t.0),
+    };
+    out.extend_from_slice(item);
+    uuid(out, id);
+    out.extend_from_slice(b"}}");
+    Ok(())
+}
+
+/// `event` as serde_json writes it.
+pub(crate) fn event(event: &Event) -> Result<String, serde_json::Error> {
+    let mut out = Vec::with_capacity(512);
+    out.extend_from_slice(b"{\"id\":");
+    uuid(&mut out, &event.id.0);
+    out.extend_from_slice(b",\"device\":");
+    uuid(&mut out, &event.device.0);
+    out.extend_from_slice(b",\"seq\":");
+    serde_json::to_writer(&mut out, &event.seq)?;
+    out.extend_from_slice(b",\"subject\":");
+    uuid(&mut out, &event.subject.0);
+    let (actor, id) = match &event.actor {
+        Actor::Person(p) => (b",\"actor\":{\"type\":\"person\",\"id\":".as_slice(), &p.0),
+        Actor::Kiosk(d) => (b",\"actor\":{\"type\":\"kiosk\",\"id\":".as_slice(), &d.0),
+    };
+    out.extend_from_slice(actor);
+    uuid(&mut out, id);
+    out.extend_from_slice(b"},\"method\":");
+    out.extend_from_slice(match event.method {
+        Method::Badge => b"\"badge\"".as_slice(),
+        Method::Pin => b"\"pin\"",
+        Method::RosterTap => b"\"roster_tap\"",
+        Method::Team => b"\"team\"",
+        Method::SupervisorOverride => b"\"supervisor_override\"",
+        Method::Admin => b"\"admin\"",
+    });
+    out.extend_from_slice(b",\"kind\":{\"type\":\"");
+    out.extend_from_slice(event.kind.name().as_bytes());
+    out.push(b'"');
+    match &event.kind {
+        EventKind::CheckIn { job } | EventKind::CheckOut { job } => {
+            out.extend_from_slice(b",\"job\":");
+            uuid(&mut out, &job.0);
+        }
+        EventKind::Correction {
+            corrects,
+            new_time,
+            reason,
+        } => {
+            out.extend_from_slice(b",\"corrects\":");
+            uuid(&mut out, &corrects.0);
+            out.extend_from_slice(b",\"new_time\":");
+            instant(&mut out, new_time)?;
+            out.extend_from_slice(b",\"reason\":");
+            text(&mut out, reason)?;
+        }
+        EventKind::ClockIn | EventKind::ClockOut | EventKind::BreakStart | EventKind::BreakEnd => {}
+    }
+    out.extend_from_slice(b"},\"at\":");
+    instant(&mut out, &event.at)?;
+    out.extend_from_slice(b",\"utc_offset_secs\":");
+    serde_json::to_writer(&mut out, &event.utc_offset_secs)?;
+    out.extend_from_slice(b",\"note\":");
+    match &event.note {
+        Some(note) => text(&mut out, note)?,
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(if event.needs_review {
+        b",\"needs_review\":true".as_slice()
+    } else {
+        b",\"needs_review\":false"
+    });
+    if let Some(ms) = event.clock_offset_ms {
+        out.extend_from_slice(b",\"clock_offset_ms\":");
+        serde_json::to_writer(&mut out, &ms)?;
+    }
+    out.push(b'}');
+    // Only ASCII punctuation, serde's own output and valid UTF-8 were written.
+    String::from_utf8(out).map_err(|e| serde_json::Error::custom(e.to_string()))
 }
 
 fn state(out: &mut Vec<u8>, state: &PunchState) -> Result<(), serde_json::Error> {
@@ -182,7 +278,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::domain::{JobId, OnJob, PersonId, RoleId, TeamId};
+    use crate::domain::{DeviceId, EventId, JobId, OnJob, PersonId, RoleId, TeamId};
 
     fn at(secs: i64, nanos: u32) -> DateTime<Utc> {
         Utc.timestamp_opt(secs, nanos)
@@ -276,6 +372,80 @@ mod tests {
             prop_assert_eq!(
                 String::from_utf8(out).expect("utf-8"),
                 serde_json::to_string(&p).expect("serialised")
+            );
+        }
+    }
+
+    fn kinds() -> impl Strategy<Value = EventKind> {
+        prop_oneof![
+            Just(EventKind::ClockIn),
+            Just(EventKind::ClockOut),
+            Just(EventKind::BreakStart),
+            Just(EventKind::BreakEnd),
+            Just(EventKind::CheckIn { job: JobId::new() }),
+            Just(EventKind::CheckOut { job: JobId::new() }),
+            (instants(), texts()).prop_map(|(new_time, reason)| EventKind::Correction {
+                corrects: EventId::new(),
+                new_time,
+                reason,
+            }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn events_are_written_as_serde_writes_them(
+            seq in any::<u64>(),
+            by_person in any::<bool>(),
+            method in 0u8..6,
+            kind in kinds(),
+            at in instants(),
+            offset in any::<i32>(),
+            note in proptest::option::of(texts()),
+            needs_review in any::<bool>(),
+            clock_offset_ms in proptest::option::of(any::<i64>()),
+        ) {
+            let device = DeviceId::new();
+            let e = Event {
+                id: EventId::new(),
+                device,
+                seq,
+                subject: PersonId::new(),
+                actor: if by_person { Actor::Person(PersonId::new()) } else { Actor::Kiosk(device) },
+                method: match method {
+                    0 => Method::Badge,
+                    1 => Method::Pin,
+                    2 => Method::RosterTap,
+                    3 => Method::Team,
+                    4 => Method::SupervisorOverride,
+                    _ => Method::Admin,
+                },
+                kind,
+                at,
+                utc_offset_secs: offset,
+                note,
+                needs_review,
+                clock_offset_ms,
+            };
+            prop_assert_eq!(event(&e).expect("written"), serde_json::to_string(&e).expect("serialised"));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn roster_entries_are_written_as_serde_writes_them(
+            group in proptest::option::of(texts()),
+            team in any::<bool>(),
+        ) {
+            let entry = RosterEntry {
+                group,
+                item: if team { RosterItem::Team(TeamId::new()) } else { RosterItem::Person(PersonId::new()) },
+            };
+            let mut out = Vec::new();
+            roster_entry(&mut out, &entry).expect("written");
+            prop_assert_eq!(
+                String::from_utf8(out).expect("utf-8"),
+                serde_json::to_string(&entry).expect("serialised")
             );
         }
     }
