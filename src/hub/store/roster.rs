@@ -11,11 +11,11 @@
 //! status changes since a known point with one index range scan
 //! ([`Store::status_changes`]), so an unchanged roster is answered without
 //! building it. A roster of more people than `roster_read::BIND_AT_MOST` reads
-//! the organisation's people and job access whole and keeps its own (planning a
-//! statement of thousands of bound ids cost more than the rows); the queries
-//! with id lists are not kept prepared: after a few runs PostgreSQL switches a
-//! prepared one to a generic plan, which took 4 s instead of about 0.1 s for the
-//! people of a 10,000-person roster.
+//! the organisation's people, statuses and job access whole and keeps its own
+//! (planning a statement of thousands of bound ids cost more than the rows); the
+//! queries with id lists are not kept prepared: after a few runs PostgreSQL
+//! switches a prepared one to a generic plan, which took 4 s instead of about
+//! 0.1 s for the people of a 10,000-person roster.
 //! On a SQLite file, a whole build reads through rusqlite ([`super::roster_lite`],
 //! the same queries and rules, tested equal to the sqlx reads).
 
