@@ -248,9 +248,9 @@ fn instant(out: &mut Vec<u8>, at: &DateTime<Utc>) -> Result<(), serde_json::Erro
     digits(out, at.second(), 2);
     if nano != 0 {
         out.push(b'.');
-        if nano % 1_000_000 == 0 {
+        if nano.is_multiple_of(1_000_000) {
             digits(out, nano / 1_000_000, 3);
-        } else if nano % 1_000 == 0 {
+        } else if nano.is_multiple_of(1_000) {
             digits(out, nano / 1_000, 6);
         } else {
             digits(out, nano, 9);
