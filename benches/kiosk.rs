@@ -252,7 +252,7 @@ fn services(dir: &Path) -> (Services, mpsc::Sender<LoopEvent>, mpsc::Receiver<Lo
     let services = Services {
         journal: Arc::new(Mutex::new(journal)),
         device: DEVICE,
-        pepper: "00".repeat(32),
+        pepper: kiosk_fixture::pepper(),
         nudge: Box::new(|| {}),
         bell: Box::new(|| {}),
         tx: tx.clone(),

@@ -1,7 +1,8 @@
 //! A kiosk roster of N people for the kiosk benchmarks: names from many
-//! languages (accents, ß, ø, ł...), four groups, a badge and a realistic PIN
-//! verifier each, everyone clocked out; and a data directory seeded as an
-//! enrolled kiosk that is offline (its hub URL is a closed port).
+//! languages (accents, ß, ø, ł...), four groups, a badge and a PIN verifier
+//! each in the hub's format and costs (the first person's a real one of
+//! [`PIN`], the others as long), everyone clocked out; and a data directory
+//! seeded as an enrolled kiosk that is offline (its hub URL is a closed port).
 #![allow(dead_code)]
 
 use std::path::Path;
@@ -20,6 +21,8 @@ pub const DEVICE: DeviceId = DeviceId(Uuid::from_u128(0xd0));
 pub const DEVICE_NAME: &str = "Bench kiosk";
 const USER_ROLE: RoleId = RoleId(Uuid::from_u128(0xa0));
 pub const GROUPS: [&str; 4] = ["Office", "Floor", "Warehouse", "Drivers"];
+/// The first person's PIN (the others' verifiers match no PIN).
+pub const PIN: &str = "2468";
 
 const FIRST: [&str; 24] = [
     "José",
@@ -95,7 +98,29 @@ pub fn name(i: usize) -> String {
     )
 }
 
+/// The organisation's PIN pepper the seeded kiosk holds (hex).
+pub fn pepper() -> String {
+    "00".repeat(32)
+}
+
+/// The first person's verifier: made as the hub makes one, with a fixed salt.
+fn real_verifier() -> String {
+    use tapin::secrets::pin_verifier::{LANES, MEMORY_KIB, PASSES, make_with_salt};
+    make_with_salt(PIN, &pepper(), &[0x5a; 16], MEMORY_KIB, PASSES, LANES).expect("a PIN verifier")
+}
+
+/// Person `i`'s verifier: the real one for the first, else one of the same
+/// format and length (16-byte salt, 32-byte hash, hex) that matches no PIN.
+fn verifier(i: usize, real: &str) -> String {
+    use tapin::secrets::pin_verifier::{LANES, MEMORY_KIB, PASSES, TAG};
+    if i == 0 {
+        return real.to_owned();
+    }
+    format!("{TAG}$argon2id$m={MEMORY_KIB},t={PASSES},p={LANES}${i:032x}${i:064x}")
+}
+
 pub fn response(n: usize) -> RosterResponse {
+    let real = real_verifier();
     let people: Vec<Person> = (0..n)
         .map(|i| Person {
             id: person_id(i),
@@ -138,11 +163,7 @@ pub fn response(n: usize) -> RosterResponse {
             .map(|i| RosterPerson {
                 id: person_id(i),
                 state: PunchState::out(),
-                // As long as a real argon2id PHC string.
-                pin_verifier: Some(format!(
-                    "$argon2id$v=19$m=19456,t=2,p=1${:022x}${:043x}",
-                    i, i
-                )),
+                pin_verifier: Some(verifier(i, &real)),
             })
             .collect(),
     }
@@ -184,7 +205,7 @@ pub fn seed_kiosk(data_dir: &Path, n: usize, snapshot: bool) -> (std::path::Path
     stores
         .save(&tapin::secrets::store::DeviceSecrets {
             device_token: "bench-token".into(),
-            pin_pepper: "00".repeat(32),
+            pin_pepper: pepper(),
         })
         .expect("file secret");
     let config = data_dir.join("kiosk.toml");

@@ -27,6 +27,7 @@ use crate::tui::runtime::{self, Exit, LoopEvent, Services, SystemClock, terminal
 const SIGTSTP: i32 = 20;
 
 pub fn run(data_dir: &Path, config: &KioskConfig) -> anyhow::Result<()> {
+    super::kiosk_malloc::tune();
     // Re-enrolling from the Admin screen starts the kiosk again with the new
     // device token (the journal and its pending events stay). The terminal,
     // its reader thread and the loop's channel are kept across the restart:
@@ -159,6 +160,7 @@ fn run_once(data_dir: &Path, config: &KioskConfig, screen: &mut Screen) -> anyho
         let loaded = roster_version(&status.borrow().roster);
         rt.spawn(forward_status(status, loaded, tx));
         let _ = sync.set(worker);
+        super::kiosk_malloc::give_back();
         Ok(())
     };
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

@@ -22,6 +22,7 @@ mod hub;
 mod hub_dump;
 mod journal;
 mod kiosk;
+mod kiosk_malloc;
 
 pub use journal::JournalCommand;
 

@@ -25,9 +25,10 @@
 //!   stores both events or neither; after an error nothing of it is stored.
 //! - **Ids and sequence numbers.** Each event gets a UUIDv7 [`EventId`] (the
 //!   idempotency key up to the hub) and the next per-device sequence number: 1, 2,
-//!   3, … without gaps or repeats. The last number per device lives in its own
-//!   table (`device_seq`), written in the same transaction as the events, so neither
-//!   a restart nor the compaction of acknowledged rows can rewind it; a failed
+//!   3, … without gaps or repeats. The last number per device is its outbox rows'
+//!   highest, or `device_seq`'s if higher: deleting outbox rows (compaction) raises
+//!   `device_seq` to the deleted numbers in the same statement (a trigger), so neither
+//!   a restart nor compaction can rewind it, and a punch writes no counter; a failed
 //!   decision uses up no number. `UNIQUE (device, seq)` backs this in the schema.
 //! - **Exactly one writer.** The lock on `journal.lock` makes a second process fail
 //!   with [`JournalError::InUse`]. The OS releases the lock when the holder dies,
@@ -114,7 +115,7 @@
 //!   make the batch read, the acknowledgement, compaction and the parked list cost
 //!   O(batch · log n) whatever the number of rows. Compaction works in transactions
 //!   of a few thousand rows. The pending count and the sequence counters are kept
-//!   in memory (read once at open).
+//!   in memory (read once at open, O(devices · log n)).
 //! - Checkpoints (copying the log into the database file) run on a background
 //!   thread with its own connection, when writes pause or every hundred-odd commits,
 //!   so a punch does not wait for one (`checkpoint.rs`).
@@ -254,6 +255,15 @@ impl Journal {
     }
 
     /// To be called after each committed write.
+    /// Frees what the connection's page cache holds (it refills from the
+    /// OS's cache as needed): after reading megabytes (the roster), which
+    /// would otherwise stay resident for nothing.
+    pub fn release_memory(&self) {
+        if let Err(e) = self.conn.execute_batch("PRAGMA shrink_memory") {
+            tracing::debug!("shrinking the journal's page cache: {e}");
+        }
+    }
+
     fn committed(&self) {
         self.checkpointer.committed();
     }
@@ -305,7 +315,9 @@ impl Journal {
         Ok(done)
     }
 
-    /// Reads the sequence counters and the pending count into memory.
+    /// Reads the sequence counters and the pending count into memory. A device's
+    /// last number is the highest of its outbox rows, or the one `device_seq`
+    /// kept from deleted rows if higher.
     fn load_counters(&mut self) -> Result<(), JournalError> {
         let path = self.db_path.as_path();
         let mut stmt = self
@@ -321,6 +333,29 @@ impl Journal {
                 .insert(DeviceId(uuid(device)), seq_from_sql(path, last)?);
         }
         drop(stmt);
+        // Each device of the outbox in turn, by seeks in `UNIQUE (device, seq)`:
+        // no scan of a large backlog.
+        let mut next = self
+            .conn
+            .prepare("SELECT device FROM outbox WHERE device > ?1 ORDER BY device LIMIT 1")
+            .at(path)?;
+        let mut highest = self
+            .conn
+            .prepare("SELECT max(seq) FROM outbox WHERE device = ?1")
+            .at(path)?;
+        let mut after = Vec::new();
+        while let Some(device) = next
+            .query_row([&after], |row| row.get::<_, [u8; 16]>(0))
+            .optional()
+            .at(path)?
+        {
+            let last: i64 = highest.query_row([&device], |row| row.get(0)).at(path)?;
+            let last = seq_from_sql(path, last)?;
+            let known = self.last_seq.entry(DeviceId(uuid(device))).or_default();
+            *known = (*known).max(last);
+            after = device.to_vec();
+        }
+        drop((next, highest));
         let pending: i64 = self
             .conn
             .query_row(

@@ -29,8 +29,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
 /// The page cache of the journal's connection, in KiB (SQLite's default is
 /// 2,000). A punch touches a dozen pages; the default cache only ever filled
 /// with the roster blob's overflow pages and the integrity check's, and stayed
-/// resident: 2 MiB of a kiosk that should fit in 16.
-pub(crate) const CACHE_KIB: i64 = 512;
+/// resident: 2 MiB of a kiosk that should fit in 16. 64 pages hold a punch's
+/// and a batch's pages with room to spare.
+pub(crate) const CACHE_KIB: i64 = 256;
 
 /// A journal file opened, locked, checked and migrated.
 pub(crate) struct Opened {

@@ -15,8 +15,6 @@ use crate::domain::{DeviceId, Event, EventDraft, EventId, PersonId};
 const INSERT: &str = "INSERT INTO outbox (id, device, seq, subject, at_us, state) \
      VALUES (?1, ?2, ?3, ?4, ?5, 'pending')";
 const INSERT_EVENT: &str = "INSERT INTO outbox_event (pos, body) VALUES (last_insert_rowid(), ?1)";
-const BUMP_SEQ: &str = "INSERT INTO device_seq (device, last_seq) VALUES (?1, ?2) \
-     ON CONFLICT (device) DO UPDATE SET last_seq = excluded.last_seq";
 /// `INDEXED BY` makes SQLite refuse to prepare the query rather than fall back to a
 /// scan of the whole table should the index ever stop matching it.
 pub(crate) const PENDING_BATCH: &str = "SELECT o.pos, e.body \
@@ -139,13 +137,7 @@ impl Journal {
                     .at(path)?;
                 insert_event.execute([body]).at(path)?;
             }
-            tx.prepare_cached(BUMP_SEQ)
-                .at(path)?
-                .execute(params![
-                    device.0.as_bytes().as_slice(),
-                    seq_to_sql(path, last)?
-                ])
-                .at(path)?;
+            // No counter to write: the rows carry it (see `Journal::load_counters`).
             Ok(())
         })?;
 

@@ -96,6 +96,25 @@ fn seqs_stay_gap_free_across_reopen_and_compaction() {
 }
 
 #[test]
+fn a_journal_emptied_by_compaction_resumes_each_devices_numbers() {
+    let (dir, mut j) = fresh();
+    let (d1, d2) = (DeviceId::new(), DeviceId::new());
+    let p = PersonId::new();
+    j.record(d1, 0, &clock_ins(p, 3)).unwrap();
+    j.record(d2, 0, &clock_ins(p, 2)).unwrap();
+    let all = ids(&j.pending_batch(100).unwrap());
+    j.acknowledge(&all, t0()).unwrap();
+    let now = t0() + Duration::days(100);
+    assert_eq!(j.compact_acked(Duration::days(1), now).unwrap(), 5);
+    // Nothing left in the outbox: the numbers come from what deleting kept.
+    let mut j = reopen(&dir, j);
+    assert_eq!(seqs(&j.record(d1, 0, &[draft(p, now)]).unwrap()), [4]);
+    assert_eq!(seqs(&j.record(d2, 0, &[draft(p, now)]).unwrap()), [3]);
+    let mut j = reopen(&dir, j);
+    assert_eq!(seqs(&j.record(d1, 0, &[draft(p, now)]).unwrap()), [5]);
+}
+
+#[test]
 fn acknowledge_removes_from_pending_and_duplicates_are_harmless() {
     let (dir, mut j) = fresh();
     let device = DeviceId::new();

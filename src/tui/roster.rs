@@ -5,6 +5,7 @@
 //! device recorded since applied on top, so a punch made offline shows at once.
 
 mod snapshot;
+mod verifiers;
 
 use std::collections::{HashMap, HashSet};
 
@@ -19,6 +20,7 @@ use crate::wire::{RosterItem, RosterResponse};
 const NAME_END: char = '\n';
 
 pub use snapshot::SnapshotError;
+use verifiers::Verifiers;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Roster {
@@ -41,75 +43,6 @@ pub struct Roster {
     folded: String,
     /// Where each name of `everyone` starts in `folded`, and its length last.
     starts: Vec<u32>,
-}
-
-/// PIN verifiers (argon2id PHC strings of about 100 bytes) packed for a large
-/// roster: one map entry and one allocation each cost more than the string.
-/// The parameters part (`$argon2id$v=19$m=…,t=…,p=…$`) is the same for almost
-/// everyone and kept once; the rest (salt and hash) lives in one buffer.
-/// [`Verifiers::prefix`] of a string kept whole.
-const NO_PREFIX: u16 = u16::MAX;
-
-#[derive(Clone, Debug, Default, PartialEq)]
-struct Verifiers {
-    /// Whose verifiers, sorted.
-    people: Vec<PersonId>,
-    /// For each of `people`: the index of its prefix in `prefixes`, and where
-    /// its rest ends in `rest` (it starts where the previous one ends).
-    prefix: Vec<u16>,
-    ends: Vec<u32>,
-    prefixes: Vec<Box<str>>,
-    rest: String,
-}
-
-impl Verifiers {
-    fn new(mut all: Vec<(PersonId, String)>) -> Self {
-        // The last of equal ids wins, as in a map built in order.
-        all.reverse();
-        all.sort_by_key(|(id, _)| *id);
-        all.dedup_by_key(|(id, _)| *id);
-        let mut v = Verifiers::default();
-        let total: usize = all.iter().map(|(_, s)| s.len()).sum();
-        v.rest.reserve_exact(total.min(u32::MAX as usize));
-        for (id, phc) in all {
-            // Split before the salt: after the last-but-one `$`.
-            let cut = phc.rmatch_indices('$').nth(1).map_or(0, |(i, _)| i + 1);
-            let (head, tail) = phc.split_at(cut);
-            let known = v.prefixes.iter().position(|p| &**p == head);
-            let index = known.or_else(|| {
-                // Past that many parameter sets (never seen), strings stay whole.
-                (v.prefixes.len() < usize::from(NO_PREFIX)).then(|| {
-                    v.prefixes.push(head.into());
-                    v.prefixes.len() - 1
-                })
-            });
-            let (index, tail) = match index.and_then(|i| u16::try_from(i).ok()) {
-                Some(i) => (i, tail),
-                None => (NO_PREFIX, phc.as_str()),
-            };
-            let Ok(end) = u32::try_from(v.rest.len() + tail.len()) else {
-                tracing::warn!("PIN verifiers beyond 4 GiB left out");
-                break;
-            };
-            v.rest.push_str(tail);
-            v.people.push(id);
-            v.prefix.push(index);
-            v.ends.push(end);
-        }
-        v.rest.shrink_to_fit();
-        v
-    }
-
-    fn get(&self, person: PersonId) -> Option<String> {
-        let i = self.people.binary_search(&person).ok()?;
-        let start = i.checked_sub(1).map_or(0, |p| self.ends[p] as usize);
-        let tail = self.rest.get(start..self.ends[i] as usize)?;
-        let head = self
-            .prefixes
-            .get(usize::from(self.prefix[i]))
-            .map_or("", |p| &**p);
-        Some(format!("{head}{tail}"))
-    }
 }
 
 impl Roster {
@@ -327,41 +260,5 @@ impl Iterator for Matches<'_> {
         let i = found?;
         self.next = i + 1;
         r.everyone.get(i).copied()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use uuid::Uuid;
-
-    fn id(n: u128) -> PersonId {
-        PersonId(Uuid::from_u128(n))
-    }
-
-    #[test]
-    fn verifiers_come_back_exactly() {
-        let phc = |salt: &str| format!("$argon2id$v=19$m=19456,t=2,p=1${salt}$aGFzaA");
-        let odd = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$b3RoZXI".to_owned();
-        let all = vec![
-            (id(3), phc("c2FsdDM")),
-            (id(1), phc("c2FsdDE")),
-            (id(2), odd.clone()),
-            (id(4), "no dollar at all".to_owned()),
-            (id(5), String::new()),
-            (id(1), phc("bGFzdA")),
-        ];
-        let v = Verifiers::new(all);
-        assert_eq!(
-            v.get(id(1)),
-            Some(phc("bGFzdA")),
-            "the last of equal ids wins"
-        );
-        assert_eq!(v.get(id(2)), Some(odd));
-        assert_eq!(v.get(id(3)), Some(phc("c2FsdDM")));
-        assert_eq!(v.get(id(4)).as_deref(), Some("no dollar at all"));
-        assert_eq!(v.get(id(5)).as_deref(), Some(""));
-        assert_eq!(v.get(id(6)), None);
-        assert_eq!(v.prefixes.len(), 3, "{:?}", v.prefixes);
     }
 }

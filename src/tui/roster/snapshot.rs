@@ -23,7 +23,7 @@ use crate::domain::{
 
 /// The first bytes of a snapshot: the format, bumped whenever it changes (an
 /// older snapshot then simply fails to decode and is rebuilt).
-const MAGIC: &[u8; 8] = b"tapinRS1";
+const MAGIC: &[u8; 8] = b"tapinRS2";
 
 #[derive(Debug, thiserror::Error)]
 #[error("the roster snapshot does not decode: {0}")]
@@ -66,7 +66,7 @@ pub fn encode(roster: &Roster) -> Result<Vec<u8>, SnapshotError> {
     for p in &v.prefixes {
         w.str(p)?;
     }
-    w.str(&v.rest)?;
+    w.bytes(&v.rest)?;
     let dir = &roster.dir;
     w.len(dir.people().count())?;
     for p in dir.people() {
@@ -115,7 +115,7 @@ pub fn decode_from(src: &mut dyn Read, len: usize) -> Result<Roster, SnapshotErr
     let prefixes = (0..r.len()?)
         .map(|_| r.string().map(String::into_boxed_str))
         .collect::<Result<Vec<_>, _>>()?;
-    let rest = r.string()?;
+    let rest = r.bytes()?;
     let count = r.len()?;
     let mut dir_people = Vec::with_capacity(count);
     for _ in 0..count {
@@ -166,13 +166,7 @@ fn check(r: &Roster) -> Result<(), SnapshotError> {
     {
         return Err(bad("the search index does not match the names"));
     }
-    let v = &r.verifiers;
-    if v.prefix.len() != v.people.len()
-        || v.ends.len() != v.people.len()
-        || v.people.windows(2).any(|w| w[0] >= w[1])
-        || v.ends.windows(2).any(|w| w[0] > w[1])
-        || v.ends.last().is_some_and(|&e| e as usize > v.rest.len())
-    {
+    if !r.verifiers.consistent() {
         return Err(bad("the PIN verifiers are inconsistent"));
     }
     Ok(())
@@ -195,8 +189,12 @@ impl Writer {
     }
 
     fn str(&mut self, s: &str) -> Result<(), SnapshotError> {
-        self.len(s.len())?;
-        self.0.extend_from_slice(s.as_bytes());
+        self.bytes(s.as_bytes())
+    }
+
+    fn bytes(&mut self, b: &[u8]) -> Result<(), SnapshotError> {
+        self.len(b.len())?;
+        self.0.extend_from_slice(b);
         Ok(())
     }
 
@@ -335,8 +333,12 @@ impl Reader<'_> {
     }
 
     fn string(&mut self) -> Result<String, SnapshotError> {
+        String::from_utf8(self.bytes()?).map_err(|_| bad("text that is not UTF-8"))
+    }
+
+    fn bytes(&mut self) -> Result<Vec<u8>, SnapshotError> {
         let n = self.len()?;
-        String::from_utf8(self.take(n)?).map_err(|_| bad("text that is not UTF-8"))
+        self.take(n)
     }
 
     fn opt_string(&mut self) -> Result<Option<String>, SnapshotError> {
@@ -506,9 +508,15 @@ mod tests {
                 state(2, PunchState::out(), Some("odd".into())),
                 state(3, PunchState::out().with_job(JobId(id(20)), at(7)), None),
                 state(4, PunchState::out(), Some(verifier("b3RoZXI"))),
+                state(5, PunchState::out(), Some(TAPIN_VERIFIER.into())),
             ],
         })
     }
+
+    /// A verifier as the hub makes them: kept as raw bytes.
+    const TAPIN_VERIFIER: &str = "tapin-pin-v1$argon2id$m=7168,t=5,p=1$\
+        000102030405060708090a0b0c0d0e0f$\
+        101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f";
 
     #[test]
     fn a_roster_comes_back_exactly() {
@@ -518,6 +526,10 @@ mod tests {
         assert_eq!(back, roster);
         assert_eq!(back.search("nunez"), roster.search("nunez"));
         assert_eq!(back.verifier(PersonId(id(2))).as_deref(), Some("odd"));
+        assert_eq!(
+            back.verifier(PersonId(id(5))).as_deref(),
+            Some(TAPIN_VERIFIER)
+        );
     }
 
     #[test]

@@ -231,6 +231,7 @@ pub fn load_roster(journal: &SharedJournal) -> Result<Option<Roster>, JournalErr
         roster.apply(&events);
         after = last;
     }
+    j.release_memory();
     Ok(Some(roster))
 }
 
