@@ -25,8 +25,8 @@ use super::clock::ClockTracker;
 use super::retry::Backoff;
 use super::status::{Link, RosterState, SyncStatus};
 use crate::config::SyncSettings;
-use crate::domain::{Event, EventId};
-use crate::journal::{CachedRoster, Journal, JournalError, OutboxPos};
+use crate::domain::EventId;
+use crate::journal::{CachedRoster, Journal, JournalError, OutboxCounts, OutboxPos, QueuedEvent};
 use crate::sanitize::for_terminal;
 use crate::wire::{EventResult, EventStatus};
 
@@ -123,19 +123,12 @@ impl SyncHandle {
 }
 
 /// A batch of pending events and the outbox position of its last one.
-type Page = (Vec<Event>, OutboxPos);
+type Page = (Vec<QueuedEvent>, OutboxPos);
 
 /// Waits for a journal task.
 async fn join<T>(task: JoinHandle<Result<T, StepError>>) -> Result<T, StepError> {
     task.await
         .map_err(|e| StepError::Journal(format!("journal task failed: {e}")))?
-}
-
-/// Pending and parked counts after a write.
-#[derive(Clone, Copy, Debug)]
-struct Counts {
-    pending: u64,
-    parked: u64,
 }
 
 /// Ids the hub stored, and ids it refused with its reasons.
@@ -145,7 +138,7 @@ type Sorted = (Vec<EventId>, Vec<(EventId, String)>);
 /// reasons. Results for ids that were not sent, and second results for one id,
 /// are ignored: a hub (or a proxy) cannot make the device forget an event it did
 /// not send. An answer with no result for any event sent is an error.
-fn sort_results(batch: &[Event], results: Vec<EventResult>) -> Result<Sorted, CallError> {
+fn sort_results(batch: &[QueuedEvent], results: Vec<EventResult>) -> Result<Sorted, CallError> {
     let mut sent: HashMap<EventId, bool> = batch.iter().map(|e| (e.id, false)).collect();
     let (mut stored, mut refused, mut strangers) = (Vec::new(), Vec::new(), 0usize);
     for result in results {
@@ -320,7 +313,7 @@ impl Worker {
     async fn push(&mut self) -> Result<Pushed, StepError> {
         let mut after = OutboxPos::START;
         let mut prefetched: Option<Page> = None;
-        let mut writing: Option<JoinHandle<Result<Counts, StepError>>> = None;
+        let mut writing: Option<JoinHandle<Result<OutboxCounts, StepError>>> = None;
         let mut pushed = Pushed::Idle;
         let outcome = loop {
             if *self.stop.borrow() {
@@ -382,7 +375,8 @@ impl Worker {
     }
 
     async fn read_page(&self, after: OutboxPos, limit: usize) -> Result<Page, StepError> {
-        self.journal(move |j| j.pending_after(after, limit)).await
+        self.journal(move |j| j.pending_json_after(after, limit))
+            .await
     }
 
     fn spawn_read_page(
@@ -390,7 +384,7 @@ impl Worker {
         after: OutboxPos,
         limit: usize,
     ) -> JoinHandle<Result<Page, StepError>> {
-        self.spawn_journal(move |j| j.pending_after(after, limit))
+        self.spawn_journal(move |j| j.pending_json_after(after, limit))
     }
 
     /// Acknowledges and parks on a blocking thread, returning at once.
@@ -398,30 +392,21 @@ impl Worker {
         &self,
         stored: Vec<EventId>,
         refused: Vec<(EventId, String)>,
-    ) -> JoinHandle<Result<Counts, StepError>> {
-        self.spawn_journal(move |j| {
-            let now = Utc::now();
-            j.acknowledge(&stored, now)?;
-            j.park(&refused, now)?;
-            j.set_last_push(now)?;
-            Ok(Counts {
-                pending: j.pending_count(),
-                parked: j.parked_count()?,
-            })
-        })
+    ) -> JoinHandle<Result<OutboxCounts, StepError>> {
+        self.spawn_journal(move |j| j.settle(&stored, &refused, Utc::now()))
     }
 
     async fn finish(
         &self,
-        writing: Option<JoinHandle<Result<Counts, StepError>>>,
-    ) -> Result<Option<Counts>, StepError> {
+        writing: Option<JoinHandle<Result<OutboxCounts, StepError>>>,
+    ) -> Result<Option<OutboxCounts>, StepError> {
         match writing {
             None => Ok(None),
             Some(task) => join(task).await.map(Some),
         }
     }
 
-    fn show(&self, counts: Counts) {
+    fn show(&self, counts: OutboxCounts) {
         self.status.send_modify(|s| {
             s.pending = counts.pending;
             s.parked = counts.parked;
@@ -533,23 +518,11 @@ impl Worker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Actor, DeviceId, EventKind, Method, PersonId};
 
-    fn event() -> Event {
-        let device = DeviceId::new();
-        Event {
+    fn event() -> QueuedEvent {
+        QueuedEvent {
             id: EventId::new(),
-            device,
-            seq: 1,
-            subject: PersonId::new(),
-            actor: Actor::Kiosk(device),
-            method: Method::Badge,
-            kind: EventKind::ClockIn,
-            at: Utc::now(),
-            utc_offset_secs: 0,
-            note: None,
-            needs_review: false,
-            clock_offset_ms: None,
+            json: "{}".into(),
         }
     }
 
