@@ -148,7 +148,7 @@ pub use admin_changes::AdminChange;
 pub use error::{CORRUPT_RECOVERY, JournalError};
 pub use open::{DB_FILE, LOCK_FILE};
 pub use outbox::{OutboxPos, ParkedEvent};
-pub use outbox_drain::{OutboxCounts, QueuedEvent};
+pub use outbox_drain::OutboxCounts;
 pub use pins::PinFailures;
 pub use roster_cache::CachedRoster;
 pub use sync_cursor::SyncCursor;

@@ -16,8 +16,7 @@ use serde::de::DeserializeOwned;
 
 use super::clock::ClockSample;
 use super::retry::parse_retry_after;
-use crate::domain::PersonId;
-use crate::journal::QueuedEvent;
+use crate::domain::{Event, PersonId};
 use crate::sanitize::for_terminal;
 use crate::wire::device_roster::{RosterCandidates, RosterChangeApplied};
 use crate::wire::{ErrorBody, EventsResponse, RosterResponse, TimeResponse};
@@ -143,9 +142,10 @@ impl HubClient {
             .map_err(|e| CallError::unavailable(format!("bad hub URL: {e}")))
     }
 
-    /// `POST /api/v1/device/events`, the events as the journal holds them.
-    pub async fn send_events(&self, events: &[QueuedEvent]) -> Result<EventsResponse, CallError> {
-        let body = events_request(events);
+    /// `POST /api/v1/device/events`.
+    pub async fn send_events(&self, events: &[Event]) -> Result<EventsResponse, CallError> {
+        let body = serde_json::to_vec(&EventsRequestRef { events })
+            .map_err(|e| CallError::unavailable(format!("encoding events: {e}")))?;
         let request = self
             .http
             .post(self.endpoint("api/v1/device/events")?)
@@ -232,22 +232,10 @@ impl HubClient {
     }
 }
 
-/// An [`crate::wire::EventsRequest`] body made of the events' recorded JSON, which
-/// the journal wrote from the same [`crate::domain::Event`] type: spliced in as it
-/// is rather than decoded and encoded again.
-fn events_request(events: &[QueuedEvent]) -> Vec<u8> {
-    const HEAD: &[u8] = b"{\"events\":[";
-    let size = events.iter().map(|e| e.json.len() + 1).sum::<usize>() + HEAD.len() + 2;
-    let mut body = Vec::with_capacity(size);
-    body.extend_from_slice(HEAD);
-    for (i, event) in events.iter().enumerate() {
-        if i > 0 {
-            body.push(b',');
-        }
-        body.extend_from_slice(event.json.as_bytes());
-    }
-    body.extend_from_slice(b"]}");
-    body
+/// Serialises like [`EventsRequest`] without cloning the events.
+#[derive(serde::Serialize)]
+struct EventsRequestRef<'a> {
+    events: &'a [Event],
 }
 
 async fn send(request: reqwest::RequestBuilder) -> Result<reqwest::Response, CallError> {
@@ -392,37 +380,12 @@ mod tests {
     }
 
     #[test]
-    fn the_spliced_request_is_the_wire_request() {
-        use crate::domain::{Actor, DeviceId, Event, EventId, EventKind, Method};
-        let device = DeviceId::new();
-        let events: Vec<Event> = (1..=3)
-            .map(|seq| Event {
-                id: EventId::new(),
-                device,
-                seq,
-                subject: PersonId::new(),
-                actor: Actor::Kiosk(device),
-                method: Method::Badge,
-                kind: EventKind::ClockIn,
-                at: Utc::now(),
-                utc_offset_secs: 3600,
-                note: Some("a \"quoted\" note".into()),
-                needs_review: false,
-                clock_offset_ms: Some(-5),
-            })
-            .collect();
-        for n in 0..=events.len() {
-            let queued: Vec<QueuedEvent> = events[..n]
-                .iter()
-                .map(|e| QueuedEvent {
-                    id: e.id,
-                    json: serde_json::to_string(e).expect("encode"),
-                })
-                .collect();
-            let parsed: crate::wire::EventsRequest =
-                serde_json::from_slice(&events_request(&queued)).expect("a wire request");
-            assert_eq!(parsed.events, events[..n]);
-        }
+    fn the_borrowed_request_is_the_wire_request() {
+        let request = crate::wire::EventsRequest { events: Vec::new() };
+        assert_eq!(
+            serde_json::to_value(EventsRequestRef { events: &[] }).expect("encode"),
+            serde_json::to_value(&request).expect("encode")
+        );
     }
 
     #[test]

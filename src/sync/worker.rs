@@ -25,8 +25,8 @@ use super::clock::ClockTracker;
 use super::retry::Backoff;
 use super::status::{Link, RosterState, SyncStatus};
 use crate::config::SyncSettings;
-use crate::domain::EventId;
-use crate::journal::{CachedRoster, Journal, JournalError, OutboxCounts, OutboxPos, QueuedEvent};
+use crate::domain::{Event, EventId};
+use crate::journal::{CachedRoster, Journal, JournalError, OutboxCounts, OutboxPos};
 use crate::sanitize::for_terminal;
 use crate::wire::{EventResult, EventStatus};
 
@@ -123,7 +123,7 @@ impl SyncHandle {
 }
 
 /// A batch of pending events and the outbox position of its last one.
-type Page = (Vec<QueuedEvent>, OutboxPos);
+type Page = (Vec<Event>, OutboxPos);
 
 /// Waits for a journal task.
 async fn join<T>(task: JoinHandle<Result<T, StepError>>) -> Result<T, StepError> {
@@ -138,7 +138,7 @@ type Sorted = (Vec<EventId>, Vec<(EventId, String)>);
 /// reasons. Results for ids that were not sent, and second results for one id,
 /// are ignored: a hub (or a proxy) cannot make the device forget an event it did
 /// not send. An answer with no result for any event sent is an error.
-fn sort_results(batch: &[QueuedEvent], results: Vec<EventResult>) -> Result<Sorted, CallError> {
+fn sort_results(batch: &[Event], results: Vec<EventResult>) -> Result<Sorted, CallError> {
     let mut sent: HashMap<EventId, bool> = batch.iter().map(|e| (e.id, false)).collect();
     let (mut stored, mut refused, mut strangers) = (Vec::new(), Vec::new(), 0usize);
     for result in results {
@@ -375,8 +375,7 @@ impl Worker {
     }
 
     async fn read_page(&self, after: OutboxPos, limit: usize) -> Result<Page, StepError> {
-        self.journal(move |j| j.pending_json_after(after, limit))
-            .await
+        self.journal(move |j| j.pending_after(after, limit)).await
     }
 
     fn spawn_read_page(
@@ -384,7 +383,7 @@ impl Worker {
         after: OutboxPos,
         limit: usize,
     ) -> JoinHandle<Result<Page, StepError>> {
-        self.spawn_journal(move |j| j.pending_json_after(after, limit))
+        self.spawn_journal(move |j| j.pending_after(after, limit))
     }
 
     /// Acknowledges and parks on a blocking thread, returning at once.
@@ -518,11 +517,23 @@ impl Worker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{Actor, DeviceId, EventKind, Method, PersonId};
 
-    fn event() -> QueuedEvent {
-        QueuedEvent {
+    fn event() -> Event {
+        let device = DeviceId::new();
+        Event {
             id: EventId::new(),
-            json: "{}".into(),
+            device,
+            seq: 1,
+            subject: PersonId::new(),
+            actor: Actor::Kiosk(device),
+            method: Method::Badge,
+            kind: EventKind::ClockIn,
+            at: Utc::now(),
+            utc_offset_secs: 0,
+            note: None,
+            needs_review: false,
+            clock_offset_ms: None,
         }
     }
 
