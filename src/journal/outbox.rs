@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Row, ToSql, params, params_from_iter};
+use rusqlite::{Row, ToSql, Transaction, params, params_from_iter};
 
 use super::Journal;
 use super::codec::{instant, micros, seq_to_sql};
@@ -208,30 +208,8 @@ impl Journal {
             return Ok(0);
         }
         let at_us = micros(at);
-        let (from_pending, from_parked) = self.write(|tx, path| {
-            let any_parked: bool = tx
-                .prepare_cached(ANY_PARKED)
-                .at(path)?
-                .query_row([], |row| row.get(0))
-                .at(path)?;
-            let mut ack = tx.prepare_cached(&ACK_PENDING).at(path)?;
-            let mut ack_parked = tx.prepare_cached(&ACK_PARKED).at(path)?;
-            let (mut from_pending, mut from_parked) = (0usize, 0usize);
-            for chunk in ids.chunks(ACK_CHUNK) {
-                let keys = chunk.iter().map(|id| Some(id.0.as_bytes().as_slice()));
-                let padding = std::iter::repeat_n(None, ACK_CHUNK - chunk.len());
-                let keys: Vec<Option<&[u8]>> = keys.chain(padding).collect();
-                let params = || {
-                    std::iter::once(&at_us as &dyn ToSql)
-                        .chain(keys.iter().map(|key| key as &dyn ToSql))
-                };
-                from_pending += ack.execute(params_from_iter(params())).at(path)?;
-                if any_parked {
-                    from_parked += ack_parked.execute(params_from_iter(params())).at(path)?;
-                }
-            }
-            Ok((from_pending, from_parked))
-        })?;
+        let (from_pending, from_parked) =
+            self.write(|tx, path| acknowledge_in(tx, path, ids, at_us))?;
         self.pending -= from_pending as u64;
         Ok(from_pending + from_parked)
     }
@@ -249,22 +227,9 @@ impl Journal {
             return Ok(0);
         }
         let at_us = micros(at);
-        let (from_pending, reparked) = self.write(|tx, path| {
-            let mut park = tx.prepare_cached(PARK_PENDING).at(path)?;
-            let mut repark = tx.prepare_cached(REPARK).at(path)?;
-            let (mut from_pending, mut reparked) = (0u64, 0usize);
-            for (id, reason) in refused {
-                let key = id.0.as_bytes().as_slice();
-                if park.execute(params![key, at_us, reason]).at(path)? == 1 {
-                    from_pending += 1;
-                } else {
-                    reparked += repark.execute(params![key, at_us, reason]).at(path)?;
-                }
-            }
-            Ok((from_pending, reparked))
-        })?;
-        self.pending -= from_pending;
-        Ok(from_pending as usize + reparked)
+        let (from_pending, reparked) = self.write(|tx, path| park_in(tx, path, refused, at_us))?;
+        self.pending -= from_pending as u64;
+        Ok(from_pending + reparked)
     }
 
     /// Parked events, oldest first, with the hub's reasons.
@@ -400,6 +365,65 @@ impl Journal {
         events.sort_by_key(|event| event.at);
         Ok(events)
     }
+}
+
+/// Acknowledges `ids` at `at_us` within `tx`: how many rows left `pending`, and
+/// how many left `parked` (see [`Journal::acknowledge`]).
+pub(super) fn acknowledge_in(
+    tx: &Transaction<'_>,
+    path: &Path,
+    ids: &[EventId],
+    at_us: i64,
+) -> Result<(usize, usize), JournalError> {
+    if ids.is_empty() {
+        return Ok((0, 0));
+    }
+    let any_parked: bool = tx
+        .prepare_cached(ANY_PARKED)
+        .at(path)?
+        .query_row([], |row| row.get(0))
+        .at(path)?;
+    let mut ack = tx.prepare_cached(&ACK_PENDING).at(path)?;
+    let mut ack_parked = tx.prepare_cached(&ACK_PARKED).at(path)?;
+    let (mut from_pending, mut from_parked) = (0usize, 0usize);
+    for chunk in ids.chunks(ACK_CHUNK) {
+        let keys = chunk.iter().map(|id| Some(id.0.as_bytes().as_slice()));
+        let padding = std::iter::repeat_n(None, ACK_CHUNK - chunk.len());
+        let keys: Vec<Option<&[u8]>> = keys.chain(padding).collect();
+        let params = || {
+            std::iter::once(&at_us as &dyn ToSql).chain(keys.iter().map(|key| key as &dyn ToSql))
+        };
+        from_pending += ack.execute(params_from_iter(params())).at(path)?;
+        if any_parked {
+            from_parked += ack_parked.execute(params_from_iter(params())).at(path)?;
+        }
+    }
+    Ok((from_pending, from_parked))
+}
+
+/// Parks `refused` at `at_us` within `tx`: how many rows left `pending`, and how
+/// many parked ones got a new reason (see [`Journal::park`]).
+pub(super) fn park_in(
+    tx: &Transaction<'_>,
+    path: &Path,
+    refused: &[(EventId, String)],
+    at_us: i64,
+) -> Result<(usize, usize), JournalError> {
+    if refused.is_empty() {
+        return Ok((0, 0));
+    }
+    let mut park = tx.prepare_cached(PARK_PENDING).at(path)?;
+    let mut repark = tx.prepare_cached(REPARK).at(path)?;
+    let (mut from_pending, mut reparked) = (0usize, 0usize);
+    for (id, reason) in refused {
+        let key = id.0.as_bytes().as_slice();
+        if park.execute(params![key, at_us, reason]).at(path)? == 1 {
+            from_pending += 1;
+        } else {
+            reparked += repark.execute(params![key, at_us, reason]).at(path)?;
+        }
+    }
+    Ok((from_pending, reparked))
 }
 
 /// `(pos, body)` of an outbox row.

@@ -65,6 +65,19 @@ impl Journal {
     }
 }
 
+/// Notes a successful push inside a transaction (one that settles its answer).
+pub(crate) fn set_last_push_in(
+    conn: &Connection,
+    path: &Path,
+    at: DateTime<Utc>,
+) -> Result<(), JournalError> {
+    conn.prepare_cached(SET_PUSH)
+        .at(path)?
+        .execute(params![micros(at)])
+        .at(path)?;
+    Ok(())
+}
+
 /// Notes the roster check inside a transaction that stores a new roster.
 pub(crate) fn set_roster_checked(
     conn: &Connection,

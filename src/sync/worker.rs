@@ -26,7 +26,7 @@ use super::retry::Backoff;
 use super::status::{Link, RosterState, SyncStatus};
 use crate::config::SyncSettings;
 use crate::domain::{Event, EventId};
-use crate::journal::{CachedRoster, Journal, JournalError, OutboxPos};
+use crate::journal::{CachedRoster, Journal, JournalError, OutboxCounts, OutboxPos};
 use crate::sanitize::for_terminal;
 use crate::wire::{EventResult, EventStatus};
 
@@ -129,13 +129,6 @@ type Page = (Vec<Event>, OutboxPos);
 async fn join<T>(task: JoinHandle<Result<T, StepError>>) -> Result<T, StepError> {
     task.await
         .map_err(|e| StepError::Journal(format!("journal task failed: {e}")))?
-}
-
-/// Pending and parked counts after a write.
-#[derive(Clone, Copy, Debug)]
-struct Counts {
-    pending: u64,
-    parked: u64,
 }
 
 /// Ids the hub stored, and ids it refused with its reasons.
@@ -320,7 +313,7 @@ impl Worker {
     async fn push(&mut self) -> Result<Pushed, StepError> {
         let mut after = OutboxPos::START;
         let mut prefetched: Option<Page> = None;
-        let mut writing: Option<JoinHandle<Result<Counts, StepError>>> = None;
+        let mut writing: Option<JoinHandle<Result<OutboxCounts, StepError>>> = None;
         let mut pushed = Pushed::Idle;
         let outcome = loop {
             if *self.stop.borrow() {
@@ -398,30 +391,21 @@ impl Worker {
         &self,
         stored: Vec<EventId>,
         refused: Vec<(EventId, String)>,
-    ) -> JoinHandle<Result<Counts, StepError>> {
-        self.spawn_journal(move |j| {
-            let now = Utc::now();
-            j.acknowledge(&stored, now)?;
-            j.park(&refused, now)?;
-            j.set_last_push(now)?;
-            Ok(Counts {
-                pending: j.pending_count(),
-                parked: j.parked_count()?,
-            })
-        })
+    ) -> JoinHandle<Result<OutboxCounts, StepError>> {
+        self.spawn_journal(move |j| j.settle(&stored, &refused, Utc::now()))
     }
 
     async fn finish(
         &self,
-        writing: Option<JoinHandle<Result<Counts, StepError>>>,
-    ) -> Result<Option<Counts>, StepError> {
+        writing: Option<JoinHandle<Result<OutboxCounts, StepError>>>,
+    ) -> Result<Option<OutboxCounts>, StepError> {
         match writing {
             None => Ok(None),
             Some(task) => join(task).await.map(Some),
         }
     }
 
-    fn show(&self, counts: Counts) {
+    fn show(&self, counts: OutboxCounts) {
         self.status.send_modify(|s| {
             s.pending = counts.pending;
             s.parked = counts.parked;
