@@ -256,7 +256,6 @@ impl Journal {
         open::check_integrity(&self.conn, &self.db_path, IntegrityCheck::Full)
     }
 
-    /// To be called after each committed write.
     /// Frees what the connection's page cache holds (it refills from the
     /// OS's cache as needed): after reading megabytes (the roster), which
     /// would otherwise stay resident for nothing.
@@ -266,6 +265,7 @@ impl Journal {
         }
     }
 
+    /// To be called after each committed write.
     fn committed(&self) {
         self.checkpointer.committed();
     }
