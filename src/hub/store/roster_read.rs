@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::error::{DbContext, StoreError, StoreResult};
@@ -463,75 +464,31 @@ pub(super) async fn load_people(
 ) -> StoreResult<LoadedPeople> {
     let mut gathered = PeopleRows::new(ids);
     // Bound only when short (see `BIND_AT_MOST`).
-    let texts: Vec<String> = if ids.len() <= BIND_AT_MOST {
-        ids.iter().map(ToString::to_string).collect()
-    } else {
-        Vec::new()
-    };
-    let rows = if ids.len() <= BIND_AT_MOST {
-        sql::fetch_in(
-            conn,
-            backend,
-            org,
-            &texts,
-            false,
-            "reading people",
-            |o, l| people_query(o, Some(l)),
-        )
-        .await?
-    } else {
-        sqlx::query(&people_query("$1", None))
-            .bind(org)
-            .fetch_all(&mut *conn)
-            .await
-            .ctx("reading people")?
-    };
+    let texts: Option<Vec<String>> =
+        (ids.len() <= BIND_AT_MOST).then(|| ids.iter().map(ToString::to_string).collect());
+    let bound = texts.as_deref();
+    let rows = fetch_people_rows(conn, backend, org, bound, "reading people", people_query).await?;
     for row in &rows {
         gathered.take(row)?;
     }
     drop(rows);
-    let rows = if ids.len() <= BIND_AT_MOST {
-        sql::fetch_in(
-            conn,
-            backend,
-            org,
-            &texts,
-            false,
-            "reading statuses",
-            |o, l| status_query(o, Some(l)),
-        )
-        .await?
-    } else {
-        sqlx::query(&status_query("$1", None))
-            .bind(org)
-            .fetch_all(&mut *conn)
-            .await
-            .ctx("reading statuses")?
-    };
+    let rows =
+        fetch_people_rows(conn, backend, org, bound, "reading statuses", status_query).await?;
     for row in &rows {
         gathered.take_status(row)?;
     }
     drop(rows);
     gathered.statuses_read();
-    let rows = match gathered.limited() {
-        Some(limited) => {
-            sql::fetch_in(
-                conn,
-                backend,
-                org,
-                &limited,
-                false,
-                "reading job access",
-                |o, l| jobs_query(o, Some(l)),
-            )
-            .await?
-        }
-        None => sqlx::query(&jobs_query("$1", None))
-            .bind(org)
-            .fetch_all(&mut *conn)
-            .await
-            .ctx("reading job access")?,
-    };
+    let limited = gathered.limited();
+    let rows = fetch_people_rows(
+        conn,
+        backend,
+        org,
+        limited.as_deref(),
+        "reading job access",
+        jobs_query,
+    )
+    .await?;
     for row in &rows {
         gathered.grant(row)?;
     }
@@ -541,6 +498,31 @@ pub(super) async fn load_people(
         gathered.folded(folded);
     }
     Ok(gathered.finish())
+}
+
+/// The rows of `query` for the people of `ids` (bound in chunks), or for the
+/// whole organisation when `ids` is `None`.
+async fn fetch_people_rows(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    org: &str,
+    ids: Option<&[String]>,
+    context: &'static str,
+    query: fn(&str, Option<&str>) -> String,
+) -> StoreResult<Vec<AnyRow>> {
+    match ids {
+        Some(ids) => {
+            sql::fetch_in(conn, backend, org, ids, false, context, |o, l| {
+                query(o, Some(l))
+            })
+            .await
+        }
+        None => sqlx::query(&query("$1", None))
+            .bind(org)
+            .fetch_all(&mut *conn)
+            .await
+            .ctx(context),
+    }
 }
 
 pub(super) async fn load_roles(
