@@ -289,70 +289,46 @@ fn teams(
 fn people(conn: &Connection, org: &str, ids: &[PersonId]) -> StoreResult<LoadedPeople> {
     let mut gathered = PeopleRows::new(ids);
     // Bound only when short (see `BIND_AT_MOST`).
-    let texts: Vec<String> = if ids.len() <= BIND_AT_MOST {
-        ids.iter().map(ToString::to_string).collect()
-    } else {
-        Vec::new()
-    };
-    if ids.len() <= BIND_AT_MOST {
-        each_in(
-            conn,
-            org,
-            &texts,
-            "reading people",
-            |l| people_query("?", Some(l)),
-            |row| gathered.take(row),
-        )?;
-    } else {
-        each(
-            conn,
-            &people_query("?1", None),
-            &[org],
-            "reading people",
-            |row| gathered.take(row),
-        )?;
-    }
-    if ids.len() <= BIND_AT_MOST {
-        each_in(
-            conn,
-            org,
-            &texts,
-            "reading statuses",
-            |l| status_query("?", Some(l)),
-            |row| gathered.take_status(row),
-        )?;
-    } else {
-        each(
-            conn,
-            &status_query("?1", None),
-            &[org],
-            "reading statuses",
-            |row| gathered.take_status(row),
-        )?;
-    }
+    let texts: Option<Vec<String>> =
+        (ids.len() <= BIND_AT_MOST).then(|| ids.iter().map(ToString::to_string).collect());
+    let bound = texts.as_deref();
+    each_person_row(conn, org, bound, "reading people", people_query, |row| {
+        gathered.take(row)
+    })?;
+    each_person_row(conn, org, bound, "reading statuses", status_query, |row| {
+        gathered.take_status(row)
+    })?;
     gathered.statuses_read();
-    match gathered.limited() {
-        Some(limited) => each_in(
-            conn,
-            org,
-            &limited,
-            "reading job access",
-            |l| jobs_query("?", Some(l)),
-            |row| gathered.grant(row),
-        )?,
-        None => each(
-            conn,
-            &jobs_query("?1", None),
-            &[org],
-            "reading job access",
-            |row| gathered.grant(row),
-        )?,
-    }
+    let limited = gathered.limited();
+    each_person_row(
+        conn,
+        org,
+        limited.as_deref(),
+        "reading job access",
+        jobs_query,
+        |row| gathered.grant(row),
+    )?;
     if !gathered.refold().is_empty() {
         let folded = fold(conn, org, gathered.refold())?;
         gathered.folded(folded);
     }
     Ok(gathered.finish())
+}
+
+/// Each row of `query` for the people of `ids` (bound in chunks), or for the
+/// whole organisation when `ids` is `None`.
+fn each_person_row(
+    conn: &Connection,
+    org: &str,
+    ids: Option<&[String]>,
+    context: &'static str,
+    query: fn(&str, Option<&str>) -> String,
+    take: impl FnMut(&Row<'_>) -> StoreResult<()>,
+) -> StoreResult<()> {
+    match ids {
+        Some(ids) => each_in(conn, org, ids, context, |l| query("?", Some(l)), take),
+        None => each(conn, &query("?1", None), &[org], context, take),
+    }
 }
 
 /// [`super::status::fold_people`]: `people` folded from all their events.
