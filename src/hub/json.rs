@@ -26,10 +26,7 @@ pub(crate) fn person(out: &mut Vec<u8>, person: &Person) -> Result<(), serde_jso
     out.extend_from_slice(b",\"name\":");
     text(out, &person.name)?;
     out.extend_from_slice(b",\"badge\":");
-    match &person.badge {
-        Some(badge) => text(out, badge)?,
-        None => out.extend_from_slice(b"null"),
-    }
+    opt_text(out, person.badge.as_deref())?;
     out.extend_from_slice(b",\"mode\":");
     out.extend_from_slice(match person.mode {
         TrackingMode::Personal => b"\"personal\"".as_slice(),
@@ -76,10 +73,7 @@ pub(crate) fn roster_person(
     out.extend_from_slice(b",\"state\":");
     state(out, &person.state)?;
     out.extend_from_slice(b",\"pin_verifier\":");
-    match &person.pin_verifier {
-        Some(v) => text(out, v)?,
-        None => out.extend_from_slice(b"null"),
-    }
+    opt_text(out, person.pin_verifier.as_deref())?;
     out.push(b'}');
     Ok(())
 }
@@ -158,10 +152,7 @@ pub(crate) fn event(event: &Event) -> Result<String, serde_json::Error> {
     out.extend_from_slice(b",\"utc_offset_secs\":");
     serde_json::to_writer(&mut out, &event.utc_offset_secs)?;
     out.extend_from_slice(b",\"note\":");
-    match &event.note {
-        Some(note) => text(&mut out, note)?,
-        None => out.extend_from_slice(b"null"),
-    }
+    opt_text(&mut out, event.note.as_deref())?;
     out.extend_from_slice(if event.needs_review {
         b",\"needs_review\":true".as_slice()
     } else {
@@ -224,6 +215,17 @@ fn uuid(out: &mut Vec<u8>, id: &Uuid) {
 /// Free text, through serde_json's own escaper.
 fn text(out: &mut Vec<u8>, s: &str) -> Result<(), serde_json::Error> {
     serde_json::to_writer(out, s)
+}
+
+/// Optional free text: the text, or `null`.
+fn opt_text(out: &mut Vec<u8>, s: Option<&str>) -> Result<(), serde_json::Error> {
+    match s {
+        Some(s) => text(out, s),
+        None => {
+            out.extend_from_slice(b"null");
+            Ok(())
+        }
+    }
 }
 
 /// An instant as chrono's `Serialize` writes it (RFC 3339, `Z`, fractional

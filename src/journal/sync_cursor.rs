@@ -71,11 +71,7 @@ pub(crate) fn set_last_push_in(
     path: &Path,
     at: DateTime<Utc>,
 ) -> Result<(), JournalError> {
-    conn.prepare_cached(SET_PUSH)
-        .at(path)?
-        .execute(params![micros(at)])
-        .at(path)?;
-    Ok(())
+    set_in(conn, path, SET_PUSH, at)
 }
 
 /// Notes the roster check inside a transaction that stores a new roster.
@@ -84,7 +80,17 @@ pub(crate) fn set_roster_checked(
     path: &Path,
     at: DateTime<Utc>,
 ) -> Result<(), JournalError> {
-    conn.prepare_cached(SET_ROSTER)
+    set_in(conn, path, SET_ROSTER, at)
+}
+
+/// Runs one of the setters above with `at`.
+fn set_in(
+    conn: &Connection,
+    path: &Path,
+    setter: &str,
+    at: DateTime<Utc>,
+) -> Result<(), JournalError> {
+    conn.prepare_cached(setter)
         .at(path)?
         .execute(params![micros(at)])
         .at(path)?;

@@ -85,10 +85,7 @@ async fn answer(
         .await?;
     // The tag of what was built (it may be newer than the one told above).
     let tag = snapshot.tag;
-    let body = app
-        .rosters
-        .put_owned(device.id, snapshot)
-        .map_err(serialising)?;
+    let body = app.rosters.put(device.id, snapshot).map_err(serialising)?;
     Ok(reply(headers, &tag, body, RosterAnswer::Built))
 }
 

@@ -302,7 +302,7 @@ impl RosterCache {
     /// may be newer).
     fn warm(&self, device: DeviceId, snapshot: RosterSnapshot) -> Result<(), serde_json::Error> {
         if !self.holds(device) {
-            self.put_owned(device, snapshot)?;
+            self.put(device, snapshot)?;
         }
         Ok(())
     }
@@ -312,18 +312,9 @@ impl RosterCache {
         self.lock().views.contains_key(&device)
     }
 
-    /// Remembers a build of `device`'s roster; its serialised document.
+    /// Remembers a build of `device`'s roster; its serialised document. The
+    /// document takes the build's people over instead of copying them.
     pub fn put(
-        &self,
-        device: DeviceId,
-        snapshot: &RosterSnapshot,
-    ) -> Result<Bytes, serde_json::Error> {
-        self.put_owned(device, snapshot.clone())
-    }
-
-    /// [`RosterCache::put`], taking the build's people over instead of copying
-    /// them (a whole build's path).
-    pub fn put_owned(
         &self,
         device: DeviceId,
         mut snapshot: RosterSnapshot,

@@ -95,7 +95,7 @@ fn tags_follow_changes_of_the_people_shown_only() {
     let dev = DeviceId::new();
     let (a, b, stranger) = (PersonId::new(), PersonId::new(), PersonId::new());
     let snap = snapshot(&[a, b], head(3, 1, 10), 7);
-    let body = cache.put(dev, &snap).unwrap();
+    let body = cache.put(dev, snap.clone()).unwrap();
     assert_eq!(cache.known(dev, &head(3, 1, 10)), Known::Tag(snap.tag));
     assert_eq!(cache.body(dev, &snap.tag), Some(body));
 
@@ -131,7 +131,7 @@ fn documents_are_what_serde_makes_before_and_after_a_patch() {
     let dev = DeviceId::new();
     let (a, b) = (PersonId::new(), PersonId::new());
     let mut snap = snapshot(&[a, b], head(3, 1, 10), 7);
-    let body = cache.put(dev, &snap).unwrap();
+    let body = cache.put(dev, snap.clone()).unwrap();
     assert!(agrees_with_serde(&snap.roster, &body));
 
     let since = cache.doc_seen(dev, &head(3, 1, 12)).unwrap();
@@ -178,22 +178,22 @@ fn the_budget_drops_the_least_recently_used() {
     let people: Vec<PersonId> = (0..20).map(|_| PersonId::new()).collect();
     let one = {
         let probe = RosterCache::new(usize::MAX);
-        probe.put(d1, &snapshot(&people, h, 0)).unwrap();
+        probe.put(d1, snapshot(&people, h, 0)).unwrap();
         probe.lock().bytes
     };
     let cache = RosterCache::new(one * 2 - 1);
     for d in [d1, d2] {
-        cache.put(d, &snapshot(&people, h, 0)).unwrap();
+        cache.put(d, snapshot(&people, h, 0)).unwrap();
     }
     assert_eq!(cache.known(d1, &h), Known::Nothing, "two do not fit");
     assert!(matches!(cache.known(d2, &h), Known::Tag(_)));
-    cache.put(d3, &snapshot(&people, h, 0)).unwrap();
+    cache.put(d3, snapshot(&people, h, 0)).unwrap();
     assert_eq!(cache.known(d2, &h), Known::Nothing);
     assert!(matches!(cache.known(d3, &h), Known::Tag(_)));
     // A document over the whole budget is not kept; the view is.
     let small = RosterCache::new(2_000);
     let snap = snapshot(&people, h, 0);
-    small.put(d1, &snap).unwrap();
+    small.put(d1, snap.clone()).unwrap();
     assert!(matches!(small.known(d1, &h), Known::Tag(_)));
     assert_eq!(small.body(d1, &snap.tag), None);
 }
@@ -204,7 +204,7 @@ fn a_delta_renames_drops_and_adds_people_as_a_build_would() {
     let dev = DeviceId::new();
     let (a, b, c) = (PersonId::new(), PersonId::new(), PersonId::new());
     let snap = snapshot(&[a, b], head(3, 1, 10), 7);
-    cache.put(dev, &snap).unwrap();
+    cache.put(dev, snap.clone()).unwrap();
     let base = cache.base(dev).unwrap();
     assert_eq!(base.head, head(3, 1, 10));
     assert_eq!(*base.wanted, [a, b].into_iter().collect());
@@ -335,7 +335,7 @@ fn deltas_and_patches_over_many_blocks_are_what_serde_makes() {
     let mut people: Vec<PersonId> = (0..300).map(|_| PersonId::new()).collect();
     people.reverse();
     let snap = snapshot(&people, head(3, 1, 10), 0);
-    cache.put(dev, &snap).unwrap();
+    cache.put(dev, snap.clone()).unwrap();
     let mut expected = snap.roster.clone();
     let dir = &snap.roster.directory;
     let role = dir.roles().next().unwrap().clone();

@@ -280,7 +280,7 @@ pub(super) fn status_query(org: &str, ids: Option<&str>) -> String {
     format!(
         "SELECT s.person_id, {uncounted}, {cols} FROM person_status s \
          WHERE s.org_id = {org}{only}",
-        uncounted = status::UNCOUNTED_AFTER_ROW,
+        uncounted = status::UNCOUNTED_EVENTS,
         cols = status::STATUS_COLS,
     )
 }

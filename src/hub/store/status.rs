@@ -46,15 +46,10 @@ use crate::wire::OrgId;
 /// names `person_status` as `s`.
 pub(crate) const STATUS_COLS: &str = "s.mode, s.clock, s.clock_since_ns, s.break_since_ns, \
      s.job_id, s.job_since_ns, s.last_punch_ns, s.max_at, s.dangling, s.changed_seq";
-/// 1 when person `p` (of `people` as `p`) has an event after the `max_at` of status
-/// row `s` (or any event, without a row): the row does not vouch for it. One seek
-/// in `events_subject_at`.
+/// 1 when the person of status row `s` (of `person_status` as `s`) has an event
+/// after its `max_at`: the row does not vouch for it. One seek in
+/// `events_subject_at`.
 pub(crate) const UNCOUNTED_EVENTS: &str = "CAST(CASE WHEN EXISTS (SELECT 1 FROM events e \
-     WHERE e.subject = p.id AND e.org_id = p.org_id \
-     AND e.at > COALESCE(s.max_at, -9223372036854775807)) THEN 1 ELSE 0 END AS BIGINT)";
-
-/// [`UNCOUNTED_EVENTS`] for a query that names only `person_status` (as `s`).
-pub(crate) const UNCOUNTED_AFTER_ROW: &str = "CAST(CASE WHEN EXISTS (SELECT 1 FROM events e \
      WHERE e.subject = s.person_id AND e.org_id = s.org_id \
      AND e.at > COALESCE(s.max_at, -9223372036854775807)) THEN 1 ELSE 0 END AS BIGINT)";
 
