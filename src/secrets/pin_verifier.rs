@@ -27,10 +27,11 @@
 //! together with its pepper falls to an offline search in minutes to hours
 //! whatever m is. What protects PINs is the pepper (a verifier without it, such
 //! as a roster copied off a kiosk's disk, cannot be searched at all; the hub
-//! keeps it in its database, see assets/DEPLOY.md) and at the kiosk ([`crate::domain::MAX_PIN_FAILURES`]). The passes
-//! stay within [`MAX_PASSES`] of older kiosks (10), so they verify new
-//! verifiers too. A verifier carries its own costs, so those made with an
-//! older setting still verify.
+//! keeps it in its database, see assets/DEPLOY.md) and the 5-try lockout at
+//! the kiosk ([`crate::domain::MAX_PIN_FAILURES`]). The passes stay within
+//! [`MAX_PASSES`] of older kiosks (10), so they verify new verifiers too. A
+//! verifier carries its own costs, so those made with an older setting still
+//! verify.
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::RngCore;
