@@ -3,7 +3,7 @@
 //! its own, whose freed memory stays resident, and the threshold above which
 //! a block gets its own mapping (given back to the system when freed) rises
 //! after the first such block is freed, so that later big buffers (argon2's
-//! 7 MiB, a roster's vectors) stay in the heap after use. Other allocators
+//! memory, a roster's vectors) stay in the heap after use. Other allocators
 //! (tests, musl) are left alone.
 
 /// Blocks from this size get a mapping of their own: glibc's initial value,
