@@ -52,7 +52,7 @@ pub fn lines(text: &str, scale: u16) -> Vec<String> {
 pub fn draw(frame: &mut Frame, area: Rect, text: &str, scale: u16, style: Style) {
     let buf = frame.buffer_mut();
     let area = area.intersection(buf.area);
-    buf.set_style(area, style);
+    super::set_style(buf, area, style);
     for (dy, line) in (0..area.height).zip(lines(text, scale)) {
         let width = u16::try_from(line.chars().count()).unwrap_or(u16::MAX);
         let shown = width.min(area.width);
