@@ -140,6 +140,7 @@ mod schema;
 mod settings;
 mod sync_cursor;
 mod unsynced;
+mod write_tx;
 
 #[cfg(test)]
 mod test_support;
@@ -150,7 +151,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use checkpoint::Checkpointer;
-use rusqlite::{Connection, OptionalExtension, Params, Row, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, Params, Row};
 
 pub use admin_changes::AdminChange;
 pub use error::{CORRUPT_RECOVERY, JournalError};
@@ -320,15 +321,9 @@ impl Journal {
     /// committed. If `work` fails, nothing it wrote is kept.
     fn write<T>(
         &mut self,
-        work: impl FnOnce(&Transaction<'_>, &Path) -> Result<T, JournalError>,
+        work: impl FnOnce(&Connection, &Path) -> Result<T, JournalError>,
     ) -> Result<T, JournalError> {
-        let path = self.db_path.as_path();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .at(path)?;
-        let done = work(&tx, path)?;
-        tx.commit().at(path)?;
+        let done = write_tx::in_transaction(&self.conn, &self.db_path, work)?;
         self.committed();
         Ok(done)
     }

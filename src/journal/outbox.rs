@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, ToSql, Transaction, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, params, params_from_iter};
 
 use super::Journal;
 use super::codec::{instant, micros, seq_to_sql};
@@ -454,7 +454,7 @@ impl Journal {
 /// handed-out events, sought directly; the other ids in one pass over the
 /// pending (and parked) rows per chunk.
 pub(super) fn acknowledge_in(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     path: &Path,
     known: &HashMap<EventId, i64>,
     ids: &[EventId],
@@ -508,7 +508,7 @@ pub(super) fn acknowledge_in(
 /// many parked ones got a new reason (see [`Journal::park`]). `known` as for
 /// [`acknowledge_in`]; another id costs a pass over the pending and parked rows.
 pub(super) fn park_in(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     path: &Path,
     known: &HashMap<EventId, i64>,
     refused: &[(EventId, String)],
@@ -537,12 +537,7 @@ pub(super) fn park_in(
 }
 
 /// The position `sql` finds for the id `key`, if any.
-fn find(
-    tx: &Transaction<'_>,
-    path: &Path,
-    sql: &str,
-    key: &[u8],
-) -> Result<Option<i64>, JournalError> {
+fn find(tx: &Connection, path: &Path, sql: &str, key: &[u8]) -> Result<Option<i64>, JournalError> {
     tx.prepare_cached(sql)
         .at(path)?
         .query_row([key], |row| row.get(0))

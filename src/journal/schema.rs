@@ -144,6 +144,7 @@ END;
 ///   number into `device_seq` first (same transaction), so only the device of
 ///   the newest row can be ahead of `device_seq`. The deletion trigger stays.
 ///   This migration seeds `device_seq` from every device's rows.
+///
 /// SQLite cannot drop a table's UNIQUE constraint: the table is rebuilt, rows
 /// keep their positions (and `outbox_event` its rows, keyed by position).
 const V5_OUTBOX_WITHOUT_UNIQUE: &str = "
