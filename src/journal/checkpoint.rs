@@ -7,9 +7,13 @@
 //! writers, once writes pause (a checkpoint that finishes while no one writes lets
 //! the next commit restart the log from its start, reusing its disk blocks), or
 //! after a number of commits if they never pause (a sync worker draining a
-//! backlog).
+//! backlog). Commits are counted in an atomic, not sent: the thread is woken
+//! only by the first commit after it went to sleep, not once per punch (a
+//! futex wake-up and a thread to schedule beside every commit).
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -21,11 +25,14 @@ use super::error::{JournalError, SqliteResultExt};
 /// Commits after which the background thread checkpoints even if writes go on.
 /// A checkpoint syncs the database file, and on the same file system that
 /// delays whichever commit's fsync runs beside it: every 32 commits made one
-/// punch in 32 of a steady queue slow (the p99). 128 punches are about 900
-/// pages of log, SQLite's own default threshold (1,000 pages); a queue of
-/// people pauses long before that, and pauses checkpoint anyway.
-const EVERY_COMMITS: u32 = 128;
-/// Quiet time after which the commits so far are checkpointed.
+/// punch in 32 of a steady queue slow (the p99), and every 128 still one in
+/// 128, close to it. Since schema v5 a punch logs about 4.5 pages (6.9
+/// before), so 192 punches are about 870 pages of log, what 128 were, under
+/// SQLite's own default threshold (1,000 pages); a queue of people pauses long
+/// before that, and pauses checkpoint anyway.
+const EVERY_COMMITS: u32 = 192;
+/// Quiet time after which the commits so far are checkpointed (writes have
+/// paused when no commit came within one such interval).
 const IDLE: Duration = Duration::from_millis(100);
 /// Log size (in pages, 4 KiB each) at which the journal's own connection
 /// checkpoints inline: only reached if the background thread falls far behind.
@@ -34,6 +41,7 @@ pub(crate) const INLINE_CHECKPOINT_PAGES: u32 = 10_000;
 /// The background checkpointer of one journal. Dropping it stops the thread and
 /// closes its connection.
 pub(crate) struct Checkpointer {
+    shared: Arc<Shared>,
     nudge: Option<SyncSender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -48,20 +56,31 @@ impl Checkpointer {
             .at(db_path)?;
         // A checkpoint copies frames from the log; it needs next to no cache.
         conn.pragma_update(None, "cache_size", -64).at(db_path)?;
-        let (nudge, nudged) = mpsc::sync_channel(64);
+        let (nudge, nudged) = mpsc::sync_channel(1);
         let path = db_path.to_path_buf();
+        let shared = Arc::new(Shared {
+            commits: AtomicU32::new(0),
+            asleep: AtomicBool::new(false),
+        });
+        let theirs = Arc::clone(&shared);
         let thread = thread::Builder::new()
             .name("journal-checkpoint".into())
-            .spawn(move || run(&conn, &path, &nudged))
+            .spawn(move || run(&conn, &path, &theirs, &nudged))
             .map_err(|e| JournalError::io(db_path, e))?;
         Ok(Checkpointer {
+            shared,
             nudge: Some(nudge),
             thread: Some(thread),
         })
     }
 
-    /// Tells the thread that a transaction committed. Never blocks.
+    /// Tells the thread that a transaction committed. Never blocks; wakes the
+    /// thread only if it sleeps.
     pub(crate) fn committed(&self) {
+        self.shared.commits.fetch_add(1, Ordering::SeqCst);
+        if !self.shared.asleep.swap(false, Ordering::SeqCst) {
+            return;
+        }
         if let Some(nudge) = &self.nudge {
             match nudge.try_send(()) {
                 // A full channel means the thread has enough reason to run already.
@@ -86,25 +105,41 @@ impl Drop for Checkpointer {
     }
 }
 
-fn run(conn: &Connection, db_path: &Path, nudged: &Receiver<()>) {
-    let mut commits = 0u32;
+/// What the journal and the thread share.
+struct Shared {
+    /// Commits so far (wrapping).
+    commits: AtomicU32,
+    /// The thread waits for a nudge: the next commit must send one.
+    asleep: AtomicBool,
+}
+
+fn run(conn: &Connection, db_path: &Path, shared: &Shared, nudged: &Receiver<()>) {
+    let mut checkpointed = shared.commits.load(Ordering::SeqCst);
     loop {
-        let next = if commits == 0 {
-            nudged.recv().map_err(|_| RecvTimeoutError::Disconnected)
-        } else {
-            nudged.recv_timeout(IDLE)
-        };
-        match next {
-            Ok(()) => {
-                commits += 1;
-                if commits < EVERY_COMMITS {
-                    continue;
-                }
-            }
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => return,
+        // Sleep until a commit, unless one came since the last checkpoint (set
+        // `asleep` first: a commit after that load sees it and nudges).
+        shared.asleep.store(true, Ordering::SeqCst);
+        if shared.commits.load(Ordering::SeqCst) == checkpointed && nudged.recv().is_err() {
+            return;
         }
-        commits = 0;
+        shared.asleep.store(false, Ordering::SeqCst);
+        // Awake: wait for a pause, or for enough commits.
+        let mut seen = shared.commits.load(Ordering::SeqCst);
+        loop {
+            match nudged.recv_timeout(IDLE) {
+                // A nudge left over from a commit that raced the sleep: no news.
+                Ok(()) => continue,
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+            let now = shared.commits.load(Ordering::SeqCst);
+            let quiet = now == seen;
+            seen = now;
+            if quiet || now.wrapping_sub(checkpointed) >= EVERY_COMMITS {
+                break;
+            }
+        }
+        checkpointed = seen;
         // PASSIVE: copies what it can without waiting for, or blocking, anyone.
         if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
             tracing::warn!(

@@ -25,11 +25,13 @@
 //!   stores both events or neither; after an error nothing of it is stored.
 //! - **Ids and sequence numbers.** Each event gets a UUIDv7 [`EventId`] (the
 //!   idempotency key up to the hub) and the next per-device sequence number: 1, 2,
-//!   3, … without gaps or repeats. The last number per device is its outbox rows'
-//!   highest, or `device_seq`'s if higher: deleting outbox rows (compaction) raises
-//!   `device_seq` to the deleted numbers in the same statement (a trigger), so neither
-//!   a restart nor compaction can rewind it, and a punch writes no counter; a failed
-//!   decision uses up no number. `UNIQUE (device, seq)` backs this in the schema.
+//!   3, … without gaps or repeats. The last number per device is `device_seq`'s,
+//!   or the newest outbox row's if that row is the device's and higher: a decision
+//!   for another device than the newest row's first writes that device's number
+//!   into `device_seq` (same transaction), and deleting outbox rows (compaction)
+//!   raises `device_seq` to the deleted numbers in the same statement (a trigger),
+//!   so neither a restart nor compaction can rewind it, and a punch (one device)
+//!   writes no counter; a failed decision uses up no number.
 //! - **Exactly one writer.** The lock on `journal.lock` makes a second process fail
 //!   with [`JournalError::InUse`]. The OS releases the lock when the holder dies,
 //!   however it dies, so a crashed kiosk restarts without manual cleanup.
@@ -111,11 +113,15 @@
 //!   (acknowledging 500 rows) rewrites small rows: about a quarter of the pages to
 //!   log and fsync.
 //! - Partial indexes on pending rows (in journal order), acknowledged rows (by
-//!   acknowledgement time) and parked rows, and the unique index on the event id,
-//!   make the batch read, the acknowledgement, compaction and the parked list cost
-//!   O(batch · log n) whatever the number of rows. Compaction works in transactions
-//!   of a few thousand rows. The pending count and the sequence counters are kept
-//!   in memory (read once at open, O(devices · log n)).
+//!   acknowledgement time) and parked rows make the batch read, the sync worker's
+//!   acknowledgement, compaction and the parked list cost O(batch · log n) whatever
+//!   the number of rows. A new row enters no other index but its person's
+//!   (`outbox_subject_at`) and the pending one: each index would be a page more to
+//!   log and fsync per punch (there is none on ids, nor on device and sequence).
+//!   The sync worker acknowledges what it was handed by position; an id it was
+//!   not handed is looked for among the pending (then parked) rows. Compaction
+//!   works in transactions of a few thousand rows. The pending count and the
+//!   sequence counters are kept in memory (read once at open, O(devices + log n)).
 //! - Checkpoints (copying the log into the database file) run on a background
 //!   thread with its own connection, when writes pause or every hundred-odd commits,
 //!   so a punch does not wait for one (`checkpoint.rs`).
@@ -134,16 +140,18 @@ mod schema;
 mod settings;
 mod sync_cursor;
 mod unsynced;
+mod write_tx;
 
 #[cfg(test)]
 mod test_support;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use checkpoint::Checkpointer;
-use rusqlite::{Connection, OptionalExtension, Params, Row, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, Params, Row};
 
 pub use admin_changes::AdminChange;
 pub use error::{CORRUPT_RECOVERY, JournalError};
@@ -154,7 +162,7 @@ pub use pins::PinFailures;
 pub use roster_cache::CachedRoster;
 pub use sync_cursor::SyncCursor;
 
-use crate::domain::DeviceId;
+use crate::domain::{DeviceId, EventId};
 use codec::{seq_from_sql, uuid};
 use error::SqliteResultExt;
 
@@ -204,8 +212,15 @@ pub struct Journal {
     conn: Connection,
     db_path: PathBuf,
     opts: JournalOptions,
-    /// The last sequence number given per device, as in `device_seq`.
+    /// The last sequence number given per device: `device_seq`'s, or the
+    /// newest outbox row's for its device if higher.
     last_seq: HashMap<DeviceId, u64>,
+    /// The device of the newest outbox row: the one device `device_seq` may
+    /// lag behind (see `Journal::record`).
+    newest_device: Option<DeviceId>,
+    /// Where the events handed out to the sync worker are, by id, so that
+    /// acknowledging them seeks by position (the outbox has no index on ids).
+    handed_out: RefCell<HashMap<EventId, i64>>,
     /// The number of pending rows, as in the outbox.
     pending: u64,
     /// The sync worker's latest estimate of the hub's clock minus ours, stamped
@@ -228,6 +243,8 @@ impl Journal {
             db_path: opened.db_path,
             opts,
             last_seq: HashMap::new(),
+            newest_device: None,
+            handed_out: RefCell::new(HashMap::new()),
             pending: 0,
             clock_offset_ms: None,
             _lock: opened.lock,
@@ -304,22 +321,17 @@ impl Journal {
     /// committed. If `work` fails, nothing it wrote is kept.
     fn write<T>(
         &mut self,
-        work: impl FnOnce(&Transaction<'_>, &Path) -> Result<T, JournalError>,
+        work: impl FnOnce(&Connection, &Path) -> Result<T, JournalError>,
     ) -> Result<T, JournalError> {
-        let path = self.db_path.as_path();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .at(path)?;
-        let done = work(&tx, path)?;
-        tx.commit().at(path)?;
+        let done = write_tx::in_transaction(&self.conn, &self.db_path, work)?;
         self.committed();
         Ok(done)
     }
 
     /// Reads the sequence counters and the pending count into memory. A device's
-    /// last number is the highest of its outbox rows, or the one `device_seq`
-    /// kept from deleted rows if higher.
+    /// last number is `device_seq`'s, or the newest outbox row's if that row is
+    /// the device's and higher (see `Journal::record`): two reads, whatever the
+    /// size of the outbox.
     fn load_counters(&mut self) -> Result<(), JournalError> {
         let path = self.db_path.as_path();
         let mut stmt = self
@@ -335,29 +347,22 @@ impl Journal {
                 .insert(DeviceId(uuid(device)), seq_from_sql(path, last)?);
         }
         drop(stmt);
-        // Each device of the outbox in turn, by seeks in `UNIQUE (device, seq)`:
-        // no scan of a large backlog.
-        let mut next = self
+        let newest = self
             .conn
-            .prepare("SELECT device FROM outbox WHERE device > ?1 ORDER BY device LIMIT 1")
-            .at(path)?;
-        let mut highest = self
-            .conn
-            .prepare("SELECT max(seq) FROM outbox WHERE device = ?1")
-            .at(path)?;
-        let mut after = Vec::new();
-        while let Some(device) = next
-            .query_row([&after], |row| row.get::<_, [u8; 16]>(0))
+            .query_row(
+                "SELECT device, seq FROM outbox ORDER BY pos DESC LIMIT 1",
+                [],
+                |row| Ok((row.get::<_, [u8; 16]>(0)?, row.get::<_, i64>(1)?)),
+            )
             .optional()
-            .at(path)?
-        {
-            let last: i64 = highest.query_row([&device], |row| row.get(0)).at(path)?;
+            .at(path)?;
+        if let Some((device, last)) = newest {
+            let device = DeviceId(uuid(device));
             let last = seq_from_sql(path, last)?;
-            let known = self.last_seq.entry(DeviceId(uuid(device))).or_default();
+            let known = self.last_seq.entry(device).or_default();
             *known = (*known).max(last);
-            after = device.to_vec();
+            self.newest_device = Some(device);
         }
-        drop((next, highest));
         let pending: i64 = self
             .conn
             .query_row(

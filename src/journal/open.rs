@@ -135,9 +135,7 @@ fn create_fresh(data_dir: &Path, db_path: &Path) -> Result<(), JournalError> {
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn = Connection::open_with_flags(&tmp, flags).at(&tmp)?;
     set_pragmas(&conn, &tmp, None)?;
-    migrations()
-        .to_latest(&mut conn)
-        .map_err(|e| migration_error(&tmp, &conn, e))?;
+    migrate(&mut conn, &tmp)?;
     // Closing the last connection checkpoints the WAL into the file and syncs it.
     conn.close()
         .map_err(|(_, e)| JournalError::sqlite(&tmp, e))?;
@@ -257,10 +255,21 @@ pub(crate) fn check_integrity(
     }
 }
 
+/// Runs the pending migrations with foreign keys off (SQLite's way to rebuild a
+/// table others refer to: dropping the old one would delete from it); a
+/// migration that rebuilds checks them itself before it commits.
 fn migrate(conn: &mut Connection, db_path: &Path) -> Result<(), JournalError> {
-    migrations()
+    let enforced: bool = conn
+        .pragma_query_value(None, "foreign_keys", |row| row.get(0))
+        .at(db_path)?;
+    conn.pragma_update(None, "foreign_keys", false)
+        .at(db_path)?;
+    let migrated = migrations()
         .to_latest(conn)
-        .map_err(|e| migration_error(db_path, conn, e))
+        .map_err(|e| migration_error(db_path, conn, e));
+    conn.pragma_update(None, "foreign_keys", enforced)
+        .at(db_path)?;
+    migrated
 }
 
 fn migration_error(

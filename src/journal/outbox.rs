@@ -1,11 +1,12 @@
 //! The outbox: recording decisions, handing batches to the sync worker, and the
 //! life of a row (pending → acked → deleted, or pending → parked → pending).
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Row, ToSql, Transaction, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, params, params_from_iter};
 
 use super::Journal;
 use super::codec::{instant, micros, seq_to_sql};
@@ -15,6 +16,9 @@ use crate::domain::{DeviceId, Event, EventDraft, EventId, PersonId};
 const INSERT: &str = "INSERT INTO outbox (id, device, seq, subject, at_us, state) \
      VALUES (?1, ?2, ?3, ?4, ?5, 'pending')";
 const INSERT_EVENT: &str = "INSERT INTO outbox_event (pos, body) VALUES (last_insert_rowid(), ?1)";
+/// A device's last number, written when rows of another device follow its own.
+const SAVE_SEQ: &str = "INSERT INTO device_seq (device, last_seq) VALUES (?1, ?2) \
+     ON CONFLICT (device) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)";
 /// `INDEXED BY` makes SQLite refuse to prepare the query rather than fall back to a
 /// scan of the whole table should the index ever stop matching it.
 pub(crate) const PENDING_BATCH: &str = "SELECT o.pos, e.body \
@@ -30,14 +34,29 @@ const PENDING_AFTER: &str = "SELECT o.pos, e.body \
 const ACK_CHUNK: usize = 64;
 const ANY_PARKED: &str =
     "SELECT EXISTS (SELECT 1 FROM outbox INDEXED BY outbox_parked WHERE state = 'parked')";
-const PARK_PENDING: &str = "UPDATE outbox \
+/// Acknowledging and parking by position (`?1`, the id `?4` checked too: a
+/// position can be reused once its row is compacted away), for events handed
+/// out to the sync worker; other ids are found by a pass over the pending or
+/// parked rows' partial index (the outbox has no index on ids).
+const ACK_PENDING_AT: &str = "UPDATE outbox SET state = 'acked', acked_at_us = ?2 \
+     WHERE pos = ?1 AND id = ?3 AND state = 'pending'";
+const ACK_PARKED_AT: &str = "UPDATE outbox SET state = 'acked', acked_at_us = ?2 \
+     WHERE pos = ?1 AND id = ?3 AND state = 'parked'";
+const PARK_PENDING_AT: &str = "UPDATE outbox \
      SET state = 'parked', parked_at_us = ?2, parked_reason = ?3 \
-     WHERE id = ?1 AND state = 'pending'";
-const REPARK: &str = "UPDATE outbox SET parked_at_us = ?2, parked_reason = ?3 \
-     WHERE id = ?1 AND state = 'parked'";
-const RETRY: &str = "UPDATE outbox \
+     WHERE pos = ?1 AND id = ?4 AND state = 'pending'";
+const REPARK_AT: &str = "UPDATE outbox SET parked_at_us = ?2, parked_reason = ?3 \
+     WHERE pos = ?1 AND id = ?4 AND state = 'parked'";
+const PENDING_POS: &str =
+    "SELECT pos FROM outbox INDEXED BY outbox_pending WHERE state = 'pending' AND id = ?1";
+const PARKED_POS: &str =
+    "SELECT pos FROM outbox INDEXED BY outbox_parked WHERE state = 'parked' AND id = ?1";
+const RETRY: &str = "UPDATE outbox INDEXED BY outbox_parked \
      SET state = 'pending', parked_at_us = NULL, parked_reason = NULL \
-     WHERE id = ?1 AND state = 'parked'";
+     WHERE state = 'parked' AND id = ?1";
+/// Handed-out positions kept at most; past it the map starts over (ids no longer
+/// in it are found by their id, only slower).
+const HANDED_OUT_MAX: usize = 1 << 16;
 const PARKED_COUNT: &str =
     "SELECT count(*) FROM outbox INDEXED BY outbox_parked WHERE state = 'parked'";
 pub(crate) const PARKED: &str = "SELECT o.pos, e.body, o.parked_at_us, o.parked_reason \
@@ -53,11 +72,12 @@ pub(crate) const FOR_PERSON: &str = "SELECT o.pos, e.body \
      FROM outbox AS o JOIN outbox_event AS e ON e.pos = o.pos \
      WHERE o.subject = ?1 AND o.at_us >= ?2 ORDER BY o.at_us, o.pos";
 
-/// `UPDATE … WHERE state = '<from>' AND id IN (?2, …, ?65)`, `?1` the ack time.
+/// `UPDATE … WHERE state = '<from>' AND id IN (?2, …, ?65)`, `?1` the ack time,
+/// through the partial index of rows in state `from`.
 pub(crate) fn ack_sql(from: &str) -> String {
     let ids: Vec<String> = (2..ACK_CHUNK + 2).map(|i| format!("?{i}")).collect();
     format!(
-        "UPDATE outbox SET state = 'acked', acked_at_us = ?1 \
+        "UPDATE outbox INDEXED BY outbox_{from} SET state = 'acked', acked_at_us = ?1 \
          WHERE state = '{from}' AND id IN ({})",
         ids.join(", ")
     )
@@ -119,8 +139,24 @@ impl Journal {
             })
             .collect();
         let last = last_before + events.len() as u64;
+        // Only the newest row's device may be ahead of `device_seq` (see
+        // `Journal::load_counters`): when this decision's rows become the newest,
+        // the device they follow keeps its number there.
+        let leaving = self
+            .newest_device
+            .filter(|newest| *newest != device)
+            .map(|newest| (newest, self.last_seq.get(&newest).copied().unwrap_or(0)));
 
         self.write(|tx, path| {
+            if let Some((newest, last)) = leaving {
+                tx.prepare_cached(SAVE_SEQ)
+                    .at(path)?
+                    .execute(params![
+                        newest.0.as_bytes().as_slice(),
+                        seq_to_sql(path, last)?
+                    ])
+                    .at(path)?;
+            }
             let mut insert = tx.prepare_cached(INSERT).at(path)?;
             let mut insert_event = tx.prepare_cached(INSERT_EVENT).at(path)?;
             for event in &events {
@@ -137,11 +173,11 @@ impl Journal {
                     .at(path)?;
                 insert_event.execute([body]).at(path)?;
             }
-            // No counter to write: the rows carry it (see `Journal::load_counters`).
             Ok(())
         })?;
 
         self.last_seq.insert(device, last);
+        self.newest_device = Some(device);
         self.pending += events.len() as u64;
         Ok(events)
     }
@@ -153,7 +189,15 @@ impl Journal {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut stmt = self.conn.prepare_cached(PENDING_BATCH).at(path)?;
         let rows = stmt.query_map([limit], decode_row).at(path)?;
-        rows.map(|row| decode_event(path, row.at(path)?)).collect()
+        let mut events = Vec::new();
+        for row in rows {
+            let raw = row.at(path)?;
+            let pos = raw.0;
+            let event = decode_event(path, raw)?;
+            self.remember(event.id, pos);
+            events.push(event);
+        }
+        Ok(events)
     }
 
     /// Up to `limit` pending events after `after`, oldest first, and the position
@@ -165,17 +209,47 @@ impl Journal {
         limit: usize,
     ) -> Result<(Vec<Event>, OutboxPos), JournalError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.page_after(PENDING_AFTER, params![limit, after.0], after)
+        self.page_after(PENDING_AFTER, params![limit, after.0], after, true)
+    }
+
+    /// Notes where a handed-out event is, for its acknowledgement.
+    fn remember(&self, id: EventId, pos: i64) {
+        let mut handed_out = self.handed_out.borrow_mut();
+        if handed_out.len() >= HANDED_OUT_MAX {
+            handed_out.clear();
+        }
+        handed_out.insert(id, pos);
+    }
+
+    /// Runs `work` (a write settling `ids`) with the handed-out positions, then
+    /// forgets those ids: settled, they are not handed out again (a parked one
+    /// retried is handed out anew).
+    pub(super) fn settling<T>(
+        &mut self,
+        ids: impl Iterator<Item = EventId>,
+        work: impl FnOnce(&mut Self, &HashMap<EventId, i64>) -> Result<T, JournalError>,
+    ) -> Result<T, JournalError> {
+        let known = self.handed_out.take();
+        let done = work(self, &known);
+        let mut known = known;
+        if done.is_ok() {
+            for id in ids {
+                known.remove(&id);
+            }
+        }
+        *self.handed_out.borrow_mut() = known;
+        done
     }
 
     /// The events `sql` selects as `(pos, body)` in journal order, and the
     /// position of the last one (`after` when none): one page of a read that
-    /// goes on from there.
+    /// goes on from there. `handed_out`: for the sync worker, which settles them.
     pub(super) fn page_after(
         &self,
         sql: &str,
         params: impl rusqlite::Params,
         after: OutboxPos,
+        handed_out: bool,
     ) -> Result<(Vec<Event>, OutboxPos), JournalError> {
         let path = self.db_path.as_path();
         let mut stmt = self.conn.prepare_cached(sql).at(path)?;
@@ -185,7 +259,11 @@ impl Journal {
         for row in rows {
             let raw = row.at(path)?;
             last = OutboxPos(raw.0);
-            events.push(decode_event(path, raw)?);
+            let event = decode_event(path, raw)?;
+            if handed_out {
+                self.remember(event.id, last.0);
+            }
+            events.push(event);
         }
         Ok((events, last))
     }
@@ -208,8 +286,9 @@ impl Journal {
             return Ok(0);
         }
         let at_us = micros(at);
-        let (from_pending, from_parked) =
-            self.write(|tx, path| acknowledge_in(tx, path, ids, at_us))?;
+        let (from_pending, from_parked) = self.settling(ids.iter().copied(), |j, known| {
+            j.write(|tx, path| acknowledge_in(tx, path, known, ids, at_us))
+        })?;
         self.pending -= from_pending as u64;
         Ok(from_pending + from_parked)
     }
@@ -227,7 +306,10 @@ impl Journal {
             return Ok(0);
         }
         let at_us = micros(at);
-        let (from_pending, reparked) = self.write(|tx, path| park_in(tx, path, refused, at_us))?;
+        let (from_pending, reparked) = self
+            .settling(refused.iter().map(|(id, _)| *id), |j, known| {
+                j.write(|tx, path| park_in(tx, path, known, refused, at_us))
+            })?;
         self.pending -= from_pending as u64;
         Ok(from_pending + reparked)
     }
@@ -368,10 +450,13 @@ impl Journal {
 }
 
 /// Acknowledges `ids` at `at_us` within `tx`: how many rows left `pending`, and
-/// how many left `parked` (see [`Journal::acknowledge`]).
+/// how many left `parked` (see [`Journal::acknowledge`]). `known`: positions of
+/// handed-out events, sought directly; the other ids in one pass over the
+/// pending (and parked) rows per chunk.
 pub(super) fn acknowledge_in(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     path: &Path,
+    known: &HashMap<EventId, i64>,
     ids: &[EventId],
     at_us: i64,
 ) -> Result<(usize, usize), JournalError> {
@@ -383,10 +468,28 @@ pub(super) fn acknowledge_in(
         .at(path)?
         .query_row([], |row| row.get(0))
         .at(path)?;
+    let (mut from_pending, mut from_parked) = (0usize, 0usize);
+    let mut unknown = Vec::new();
+    let mut ack_at = tx.prepare_cached(ACK_PENDING_AT).at(path)?;
+    let mut ack_parked_at = tx.prepare_cached(ACK_PARKED_AT).at(path)?;
+    for id in ids {
+        let Some(&pos) = known.get(id) else {
+            unknown.push(*id);
+            continue;
+        };
+        let key = id.0.as_bytes().as_slice();
+        let acked = ack_at.execute(params![pos, at_us, key]).at(path)?;
+        from_pending += acked;
+        if acked == 0 && any_parked {
+            from_parked += ack_parked_at.execute(params![pos, at_us, key]).at(path)?;
+        }
+    }
+    if unknown.is_empty() {
+        return Ok((from_pending, from_parked));
+    }
     let mut ack = tx.prepare_cached(&ACK_PENDING).at(path)?;
     let mut ack_parked = tx.prepare_cached(&ACK_PARKED).at(path)?;
-    let (mut from_pending, mut from_parked) = (0usize, 0usize);
-    for chunk in ids.chunks(ACK_CHUNK) {
+    for chunk in unknown.chunks(ACK_CHUNK) {
         let keys = chunk.iter().map(|id| Some(id.0.as_bytes().as_slice()));
         let padding = std::iter::repeat_n(None, ACK_CHUNK - chunk.len());
         let keys: Vec<Option<&[u8]>> = keys.chain(padding).collect();
@@ -402,28 +505,44 @@ pub(super) fn acknowledge_in(
 }
 
 /// Parks `refused` at `at_us` within `tx`: how many rows left `pending`, and how
-/// many parked ones got a new reason (see [`Journal::park`]).
+/// many parked ones got a new reason (see [`Journal::park`]). `known` as for
+/// [`acknowledge_in`]; another id costs a pass over the pending and parked rows.
 pub(super) fn park_in(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     path: &Path,
+    known: &HashMap<EventId, i64>,
     refused: &[(EventId, String)],
     at_us: i64,
 ) -> Result<(usize, usize), JournalError> {
     if refused.is_empty() {
         return Ok((0, 0));
     }
-    let mut park = tx.prepare_cached(PARK_PENDING).at(path)?;
-    let mut repark = tx.prepare_cached(REPARK).at(path)?;
+    let mut park = tx.prepare_cached(PARK_PENDING_AT).at(path)?;
+    let mut repark = tx.prepare_cached(REPARK_AT).at(path)?;
     let (mut from_pending, mut reparked) = (0usize, 0usize);
     for (id, reason) in refused {
         let key = id.0.as_bytes().as_slice();
-        if park.execute(params![key, at_us, reason]).at(path)? == 1 {
+        let pos = match known.get(id) {
+            Some(&pos) => Some(pos),
+            None => find(tx, path, PENDING_POS, key)?.or(find(tx, path, PARKED_POS, key)?),
+        };
+        let Some(pos) = pos else { continue };
+        if park.execute(params![pos, at_us, reason, key]).at(path)? == 1 {
             from_pending += 1;
         } else {
-            reparked += repark.execute(params![key, at_us, reason]).at(path)?;
+            reparked += repark.execute(params![pos, at_us, reason, key]).at(path)?;
         }
     }
     Ok((from_pending, reparked))
+}
+
+/// The position `sql` finds for the id `key`, if any.
+fn find(tx: &Connection, path: &Path, sql: &str, key: &[u8]) -> Result<Option<i64>, JournalError> {
+    tx.prepare_cached(sql)
+        .at(path)?
+        .query_row([key], |row| row.get(0))
+        .optional()
+        .at(path)
 }
 
 /// `(pos, body)` of an outbox row.

@@ -29,11 +29,15 @@ impl Journal {
         at: DateTime<Utc>,
     ) -> Result<OutboxCounts, JournalError> {
         let at_us = micros(at);
-        let left_pending = self.write(|tx, path| {
-            let (acked, _) = acknowledge_in(tx, path, stored, at_us)?;
-            let (parked, _) = park_in(tx, path, refused, at_us)?;
-            set_last_push_in(tx, path, at)?;
-            Ok(acked + parked)
+        let settled = stored.iter().copied();
+        let settled = settled.chain(refused.iter().map(|(id, _)| *id));
+        let left_pending = self.settling(settled, |j, known| {
+            j.write(|tx, path| {
+                let (acked, _) = acknowledge_in(tx, path, known, stored, at_us)?;
+                let (parked, _) = park_in(tx, path, known, refused, at_us)?;
+                set_last_push_in(tx, path, at)?;
+                Ok(acked + parked)
+            })
         })?;
         self.pending -= left_pending as u64;
         Ok(OutboxCounts {

@@ -5,6 +5,7 @@ use chrono::Duration;
 
 use super::*;
 use crate::journal::test_support::{draft, fresh, reopen, t0};
+use crate::journal::{DB_FILE, JournalOptions};
 
 fn ids(events: &[Event]) -> Vec<EventId> {
     events.iter().map(|e| e.id).collect()
@@ -112,6 +113,55 @@ fn a_journal_emptied_by_compaction_resumes_each_devices_numbers() {
     assert_eq!(seqs(&j.record(d2, 0, &[draft(p, now)]).unwrap()), [3]);
     let mut j = reopen(&dir, j);
     assert_eq!(seqs(&j.record(d1, 0, &[draft(p, now)]).unwrap()), [5]);
+}
+
+#[test]
+fn seqs_survive_devices_taking_turns_across_reopen() {
+    let (dir, mut j) = fresh();
+    let (d1, d2) = (DeviceId::new(), DeviceId::new());
+    let p = PersonId::new();
+    j.record(d1, 0, &clock_ins(p, 3)).unwrap();
+    j.record(d2, 0, &clock_ins(p, 2)).unwrap();
+    // d2's rows are the newest: d1's number lives in `device_seq` alone.
+    let mut j = reopen(&dir, j);
+    assert_eq!(seqs(&j.record(d1, 0, &[draft(p, t0())]).unwrap()), [4]);
+    let mut j = reopen(&dir, j);
+    assert_eq!(seqs(&j.record(d2, 0, &[draft(p, t0())]).unwrap()), [3]);
+    assert_eq!(seqs(&j.record(d2, 0, &[draft(p, t0())]).unwrap()), [4]);
+    let mut j = reopen(&dir, j);
+    assert_eq!(seqs(&j.record(d1, 0, &[draft(p, t0())]).unwrap()), [5]);
+    assert_eq!(seqs(&j.record(d2, 0, &[draft(p, t0())]).unwrap()), [5]);
+}
+
+#[test]
+fn handed_out_and_other_ids_are_acknowledged_alike() {
+    let (dir, mut j) = fresh();
+    let events = j
+        .record(DeviceId::new(), 0, &clock_ins(PersonId::new(), 6))
+        .unwrap();
+    // 0..3 handed out (acknowledged by position); 3..6 not (by id).
+    let (page, _) = j.pending_after(OutboxPos::START, 3).unwrap();
+    assert_eq!(page, events[..3]);
+    assert_eq!(
+        j.acknowledge(&[events[0].id, events[4].id], t0()).unwrap(),
+        2
+    );
+    assert_eq!(j.park(&[(events[1].id, "no".into())], t0()).unwrap(), 1);
+    assert_eq!(j.park(&[(events[5].id, "no".into())], t0()).unwrap(), 1);
+    // Parked ones acknowledged after all, by position and by id.
+    assert_eq!(
+        j.acknowledge(&[events[1].id, events[5].id], t0()).unwrap(),
+        2
+    );
+    // Again, and after a reopen (nothing handed out): no change.
+    assert_eq!(j.acknowledge(&ids(&events[..2]), t0()).unwrap(), 0);
+    let mut j = reopen(&dir, j);
+    assert_eq!(j.acknowledge(&ids(&events[..2]), t0()).unwrap(), 0);
+    assert_eq!(j.pending_count(), 2);
+    assert_eq!(
+        j.pending_batch(10).unwrap(),
+        [events[2].clone(), events[3].clone()]
+    );
 }
 
 #[test]
@@ -383,9 +433,13 @@ fn assert_plans_use_indexes(j: &Journal) {
     assert!(!batch.contains("TEMP B-TREE"), "no sort: {batch}");
     let ack_params: Vec<Option<Vec<u8>>> = (0..=ACK_CHUNK).map(|_| Some(vec![0u8; 16])).collect();
     let ack = plan(j, &ack_sql("pending"), params_from_iter(ack_params));
+    // Ids the sync worker was not handed: one pass over the pending rows (the
+    // outbox has no index on ids, schema v5).
+    assert!(ack.contains("INDEX outbox_pending"), "{ack}");
+    let ack_at = plan(j, ACK_PENDING_AT, params![1, 0, [0u8; 16].as_slice()]);
     assert!(
-        ack.contains("USING INDEX sqlite_autoindex_outbox_1 (id=?)"),
-        "{ack}"
+        ack_at.contains("SEARCH outbox USING INTEGER PRIMARY KEY (rowid=?)"),
+        "{ack_at}"
     );
     let person = plan(j, FOR_PERSON, params![[0u8; 16].as_slice(), 0]);
     assert!(
@@ -405,7 +459,9 @@ fn assert_plans_use_indexes(j: &Journal) {
         delete.contains("SEARCH outbox USING INTEGER PRIMARY KEY (rowid=?)"),
         "{delete}"
     );
-    for p in [&after, &batch, &ack, &person, &parked, &compact, &delete] {
+    for p in [
+        &after, &batch, &ack, &ack_at, &person, &parked, &compact, &delete,
+    ] {
         assert!(
             !p.lines()
                 .any(|line| line.starts_with("SCAN") && !line.contains("INDEX")),
@@ -428,4 +484,66 @@ fn a_committed_decision_is_visible_to_another_connection() {
         )
         .unwrap();
     assert_eq!(n, 1);
+}
+
+#[test]
+fn a_version_4_journal_migrates_with_its_rows_and_numbers() {
+    // Events made by this build, written the way version 4 stored them.
+    let (_scratch, mut s) = fresh();
+    let (d1, d2) = (DeviceId::new(), DeviceId::new());
+    let p = PersonId::new();
+    let mut events = s.record(d1, 0, &clock_ins(p, 3)).unwrap();
+    events.extend(s.record(d2, 0, &clock_ins(p, 2)).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut old = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+        old.pragma_update(None, "journal_mode", "WAL").unwrap();
+        super::super::schema::migrations()
+            .to_version(&mut old, 4)
+            .unwrap();
+        for (i, e) in events.iter().enumerate() {
+            let state = ["pending", "acked", "parked"][i % 3];
+            old.execute(
+                "INSERT INTO outbox (id, device, seq, subject, at_us, state, acked_at_us, \
+                 parked_at_us, parked_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
+                params![
+                    e.id.0.as_bytes().as_slice(),
+                    e.device.0.as_bytes().as_slice(),
+                    e.seq as i64,
+                    e.subject.0.as_bytes().as_slice(),
+                    micros(e.at),
+                    state,
+                    (state != "pending").then_some(micros(t0())),
+                    (state == "parked").then_some("refused"),
+                ],
+            )
+            .unwrap();
+            old.execute(
+                "INSERT INTO outbox_event (pos, body) VALUES (last_insert_rowid(), ?1)",
+                [serde_json::to_string(e).unwrap()],
+            )
+            .unwrap();
+        }
+    }
+    let mut j = Journal::open(dir.path(), JournalOptions::default()).unwrap();
+    // 0, 3 pending; 1, 4 acked; 2 parked.
+    assert_eq!(
+        j.pending_batch(10).unwrap(),
+        [events[0].clone(), events[3].clone()]
+    );
+    assert_eq!(j.pending_count(), 2);
+    assert_eq!(j.parked().unwrap()[0].event, events[2]);
+    assert_eq!(j.events_for_person_since(p, t0()).unwrap().len(), 5);
+    // d2's rows were the newest: d1's number comes from the migration.
+    assert_eq!(seqs(&j.record(d1, 0, &[draft(p, t0())]).unwrap()), [4]);
+    assert_eq!(seqs(&j.record(d2, 0, &[draft(p, t0())]).unwrap()), [3]);
+    // Compaction still deletes events with their rows, keeping the numbers.
+    let now = t0() + Duration::days(100);
+    assert_eq!(j.compact_acked(Duration::days(1), now).unwrap(), 2);
+    let bodies: i64 = j
+        .conn
+        .query_row("SELECT count(*) FROM outbox_event", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(bodies, 5);
+    j.integrity_check().unwrap();
 }

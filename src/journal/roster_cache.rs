@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, params};
 
 use super::Journal;
 use super::codec::{instant, micros};
@@ -167,7 +167,7 @@ impl Journal {
     }
 }
 
-fn drop_snapshot(tx: &Transaction<'_>, path: &Path) -> Result<(), JournalError> {
+fn drop_snapshot(tx: &Connection, path: &Path) -> Result<(), JournalError> {
     for sql in [DROP_SNAPSHOT, DROP_SNAPSHOT_PARTS] {
         tx.prepare_cached(sql).at(path)?.execute([]).at(path)?;
     }

@@ -130,6 +130,65 @@ BEGIN
 END;
 ";
 
+/// Version 5: a punch logs two pages fewer. The outbox loses both unique
+/// indexes, each of which a new row entered (one more leaf page per commit):
+/// - `UNIQUE (id)`: the sync worker acknowledges and parks the events it was
+///   handed by their positions (kept in memory beside the ids, see
+///   `outbox.rs`); other ids are looked for among the pending and parked rows,
+///   through their partial indexes. The id stays the idempotency key up to the
+///   hub, and is generated fresh for each event (UUIDv7), so it needs no check.
+/// - `UNIQUE (device, seq)`: the journal gives each device's numbers itself and
+///   nothing else writes the outbox. The last number of every device is
+///   `device_seq`'s, or the newest row's (by position) if higher: a decision for
+///   another device than the newest row's writes the newest row's device's
+///   number into `device_seq` first (same transaction), so only the device of
+///   the newest row can be ahead of `device_seq`. The deletion trigger stays.
+///   This migration seeds `device_seq` from every device's rows.
+///
+/// SQLite cannot drop a table's UNIQUE constraint: the table is rebuilt, rows
+/// keep their positions (and `outbox_event` its rows, keyed by position).
+const V5_OUTBOX_WITHOUT_UNIQUE: &str = "
+INSERT INTO device_seq (device, last_seq)
+    SELECT device, max(seq) FROM outbox WHERE true GROUP BY device
+    ON CONFLICT (device) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq);
+
+DROP TRIGGER outbox_event_follows_delete;
+DROP TRIGGER outbox_seq_outlives_delete;
+CREATE TABLE outbox_v5 (
+    pos            INTEGER PRIMARY KEY,
+    id             BLOB    NOT NULL,
+    device         BLOB    NOT NULL,
+    seq            INTEGER NOT NULL,
+    subject        BLOB    NOT NULL,
+    at_us          INTEGER NOT NULL,
+    state          TEXT    NOT NULL CHECK (state IN ('pending', 'acked', 'parked')),
+    acked_at_us    INTEGER,
+    parked_at_us   INTEGER,
+    parked_reason  TEXT
+) STRICT;
+INSERT INTO outbox_v5 (pos, id, device, seq, subject, at_us, state, acked_at_us,
+                       parked_at_us, parked_reason)
+    SELECT pos, id, device, seq, subject, at_us, state, acked_at_us, parked_at_us,
+           parked_reason
+    FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_v5 RENAME TO outbox;
+
+CREATE INDEX outbox_pending ON outbox (pos) WHERE state = 'pending';
+CREATE INDEX outbox_acked ON outbox (acked_at_us) WHERE state = 'acked';
+CREATE INDEX outbox_parked ON outbox (pos) WHERE state = 'parked';
+CREATE INDEX outbox_subject_at ON outbox (subject, at_us);
+CREATE TRIGGER outbox_event_follows_delete AFTER DELETE ON outbox
+BEGIN
+    DELETE FROM outbox_event WHERE pos = old.pos;
+END;
+CREATE TRIGGER outbox_seq_outlives_delete BEFORE DELETE ON outbox
+BEGIN
+    INSERT INTO device_seq (device, last_seq) VALUES (old.device, old.seq)
+    ON CONFLICT (device) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq);
+END;
+";
+
 /// All migrations, oldest first.
 pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -137,11 +196,12 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(V2_ADMIN_CHANGES),
         M::up(V3_ROSTER_SNAPSHOT),
         M::up(V4_SEQ_ON_DELETE),
+        M::up(V5_OUTBOX_WITHOUT_UNIQUE).foreign_key_check(),
     ])
 }
 
 /// The schema version this build writes.
-pub(crate) const SCHEMA_VERSION: usize = 4;
+pub(crate) const SCHEMA_VERSION: usize = 5;
 
 #[cfg(test)]
 mod tests {

@@ -39,7 +39,7 @@ impl Journal {
     ) -> Result<(Vec<Event>, OutboxPos), JournalError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let since = micros(roster_fetched_at);
-        self.page_after(UNSYNCED_AFTER, params![limit, after.0, since], after)
+        self.page_after(UNSYNCED_AFTER, params![limit, after.0, since], after, false)
     }
 }
 

@@ -17,6 +17,7 @@ mod supervisor;
 
 use chrono::{DateTime, Datelike, Utc};
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -36,7 +37,7 @@ pub use help::DEMO_MARKER;
 pub fn view(model: &Model, frame: &mut Frame) {
     let area = frame.area();
     let theme = Theme::new(model.settings.theme);
-    frame.render_widget(Block::default().style(theme.base), area);
+    set_style(frame.buffer_mut(), area, theme.base);
     if layout::too_small(area) {
         return too_small(model, frame, area, &theme);
     }
@@ -135,6 +136,23 @@ fn not_set_up(model: &Model, frame: &mut Frame, area: Rect, theme: &Theme) {
         .wrap(Wrap { trim: true }),
         r,
     );
+}
+
+/// What `Buffer::set_style` (and so a `Block` with only a style) does, a row of
+/// cells at a time: the whole screen is styled first on every frame, and
+/// indexing its cells one position at a time was a tenth of drawing a
+/// confirmation.
+pub(super) fn set_style(buf: &mut Buffer, area: Rect, style: Style) {
+    let area = buf.area.intersection(area);
+    let width = usize::from(area.width);
+    for y in area.top()..area.bottom() {
+        let start = buf.index_of(area.x, y);
+        if let Some(row) = buf.content.get_mut(start..start + width) {
+            for cell in row {
+                cell.set_style(style);
+            }
+        }
+    }
 }
 
 /// Device name on the left, sync status on the right.
@@ -290,4 +308,35 @@ pub(super) fn hint(frame: &mut Frame, r: Rect, text: &str, theme: &Theme) {
 pub(super) fn hours(d: chrono::TimeDelta) -> String {
     let m = d.num_minutes().max(0);
     format!("{} h {:02}", m / 60, m % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::style::Color;
+
+    use super::*;
+
+    #[test]
+    fn set_style_styles_what_buffer_set_style_styles() {
+        let style = Style::new()
+            .fg(Color::White)
+            .bg(Color::Black)
+            .add_modifier(Modifier::BOLD)
+            .remove_modifier(Modifier::ITALIC);
+        let screen = Rect::new(2, 1, 30, 10);
+        for area in [
+            screen,
+            Rect::new(0, 0, 100, 100),
+            Rect::new(5, 3, 7, 4),
+            Rect::new(25, 8, 20, 20),
+            Rect::new(40, 40, 3, 3),
+        ] {
+            let mut ours = Buffer::empty(screen);
+            ours.set_string(3, 2, "abc", Style::new().add_modifier(Modifier::ITALIC));
+            let mut theirs = ours.clone();
+            set_style(&mut ours, area, style);
+            theirs.set_style(area, style);
+            assert_eq!(ours, theirs, "{area:?}");
+        }
+    }
 }
