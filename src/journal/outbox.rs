@@ -185,18 +185,8 @@ impl Journal {
     /// Up to `limit` pending events, oldest first: what the sync worker sends next.
     /// Reads only the pending rows it returns (partial index `outbox_pending`).
     pub fn pending_batch(&self, limit: usize) -> Result<Vec<Event>, JournalError> {
-        let path = self.db_path.as_path();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut stmt = self.conn.prepare_cached(PENDING_BATCH).at(path)?;
-        let rows = stmt.query_map([limit], decode_row).at(path)?;
-        let mut events = Vec::new();
-        for row in rows {
-            let raw = row.at(path)?;
-            let pos = raw.0;
-            let event = decode_event(path, raw)?;
-            self.remember(event.id, pos);
-            events.push(event);
-        }
+        let (events, _) = self.page_after(PENDING_BATCH, [limit], OutboxPos::START, true)?;
         Ok(events)
     }
 
@@ -524,7 +514,11 @@ pub(super) fn park_in(
         let key = id.0.as_bytes().as_slice();
         let pos = match known.get(id) {
             Some(&pos) => Some(pos),
-            None => find(tx, path, PENDING_POS, key)?.or(find(tx, path, PARKED_POS, key)?),
+            // The parked rows are looked at only if no pending row has the id.
+            None => match find(tx, path, PENDING_POS, key)? {
+                Some(pos) => Some(pos),
+                None => find(tx, path, PARKED_POS, key)?,
+            },
         };
         let Some(pos) = pos else { continue };
         if park.execute(params![pos, at_us, reason, key]).at(path)? == 1 {
