@@ -16,7 +16,7 @@ use ratatui::backend::TestBackend;
 use tapin::journal::{CachedRoster, Journal, JournalOptions};
 use tapin::tui::input::{BadgeDecoder, BadgeSettings};
 use tapin::tui::model::{Model, Screen};
-use tapin::tui::runtime::{self, Clock, Exit, LoopEvent, Services};
+use tapin::tui::runtime::{self, Clock, Exit, HoldingBackend, LoopEvent, Services};
 use tapin::tui::settings::ScreenSettings;
 use tui_support::*;
 
@@ -32,8 +32,8 @@ fn key(code: KeyCode, modifiers: KeyModifiers, at: Instant) -> LoopEvent {
     LoopEvent::Term(Event::Key(KeyEvent::new(code, modifiers)), at)
 }
 
-fn screen_text(t: &Terminal<TestBackend>) -> String {
-    let b = t.backend().buffer();
+fn screen_text(t: &Terminal<HoldingBackend<TestBackend>>) -> String {
+    let b = t.backend().inner().buffer();
     let mut out = String::new();
     for y in 0..b.area.height {
         for x in 0..b.area.width {
@@ -94,7 +94,7 @@ fn a_badge_burst_is_recorded_and_confirmed_and_ctrl_c_does_nothing() {
         .unwrap();
     tx.send(LoopEvent::Shutdown).unwrap();
 
-    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let mut terminal = Terminal::new(HoldingBackend::new(TestBackend::new(80, 24))).unwrap();
     let decoder = BadgeDecoder::new(BadgeSettings::default());
     let exit = runtime::run(
         &mut terminal,

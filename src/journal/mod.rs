@@ -135,6 +135,7 @@ mod open;
 mod outbox;
 mod outbox_drain;
 mod pins;
+mod record;
 mod roster_cache;
 mod schema;
 mod settings;
@@ -159,6 +160,7 @@ pub use open::{DB_FILE, LOCK_FILE};
 pub use outbox::{OutboxPos, ParkedEvent};
 pub use outbox_drain::OutboxCounts;
 pub use pins::PinFailures;
+pub use record::Overlapped;
 pub use roster_cache::CachedRoster;
 pub use sync_cursor::SyncCursor;
 
@@ -227,6 +229,11 @@ pub struct Journal {
     /// on every event recorded; in memory only (unknown again after a restart
     /// until the hub answers).
     clock_offset_ms: Option<i64>,
+    /// Where overlapped commits run (`record.rs`), started at the first.
+    commit_pool: std::cell::OnceCell<Option<rayon_core::ThreadPool>>,
+    /// Test hook: the next overlapped commit fails (see `record.rs`).
+    #[cfg(test)]
+    fail_next_commit: bool,
     _lock: File,
 }
 
@@ -247,6 +254,9 @@ impl Journal {
             handed_out: RefCell::new(HashMap::new()),
             pending: 0,
             clock_offset_ms: None,
+            commit_pool: std::cell::OnceCell::new(),
+            #[cfg(test)]
+            fail_next_commit: false,
             _lock: opened.lock,
         };
         journal.load_counters()?;

@@ -1,5 +1,6 @@
-//! The outbox: recording decisions, handing batches to the sync worker, and the
-//! life of a row (pending → acked → deleted, or pending → parked → pending).
+//! The outbox: handing batches to the sync worker, and the life of a row
+//! (pending → acked → deleted, or pending → parked → pending). Recording is
+//! `record.rs`.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -9,16 +10,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, ToSql, params, params_from_iter};
 
 use super::Journal;
-use super::codec::{instant, micros, seq_to_sql};
+use super::codec::{instant, micros};
 use super::error::{JournalError, SqliteResultExt};
-use crate::domain::{DeviceId, Event, EventDraft, EventId, PersonId};
+use crate::domain::{Event, EventId, PersonId};
 
-const INSERT: &str = "INSERT INTO outbox (id, device, seq, subject, at_us, state) \
-     VALUES (?1, ?2, ?3, ?4, ?5, 'pending')";
-const INSERT_EVENT: &str = "INSERT INTO outbox_event (pos, body) VALUES (last_insert_rowid(), ?1)";
-/// A device's last number, written when rows of another device follow its own.
-const SAVE_SEQ: &str = "INSERT INTO device_seq (device, last_seq) VALUES (?1, ?2) \
-     ON CONFLICT (device) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)";
 /// `INDEXED BY` makes SQLite refuse to prepare the query rather than fall back to a
 /// scan of the whole table should the index ever stop matching it.
 pub(crate) const PENDING_BATCH: &str = "SELECT o.pos, e.body \
@@ -106,82 +101,6 @@ pub struct ParkedEvent {
 }
 
 impl Journal {
-    /// Records all events of one decision in one transaction and returns them once
-    /// the transaction has committed (and, with `synchronous=FULL`, been fsynced).
-    /// Each event gets a fresh UUIDv7 id and the next sequence number of `device`.
-    /// On error nothing of the decision is stored and no sequence number is used up.
-    pub fn record(
-        &mut self,
-        device: DeviceId,
-        utc_offset_secs: i32,
-        drafts: &[EventDraft],
-    ) -> Result<Vec<Event>, JournalError> {
-        if drafts.is_empty() {
-            return Ok(Vec::new());
-        }
-        let last_before = self.last_seq.get(&device).copied().unwrap_or(0);
-        let events: Vec<Event> = drafts
-            .iter()
-            .zip(last_before + 1..)
-            .map(|(draft, seq)| Event {
-                id: EventId::new(),
-                device,
-                seq,
-                subject: draft.subject,
-                actor: draft.actor,
-                method: draft.method,
-                kind: draft.kind.clone(),
-                at: draft.at,
-                utc_offset_secs,
-                note: draft.note.clone(),
-                needs_review: draft.needs_review,
-                clock_offset_ms: self.clock_offset_ms,
-            })
-            .collect();
-        let last = last_before + events.len() as u64;
-        // Only the newest row's device may be ahead of `device_seq` (see
-        // `Journal::load_counters`): when this decision's rows become the newest,
-        // the device they follow keeps its number there.
-        let leaving = self
-            .newest_device
-            .filter(|newest| *newest != device)
-            .map(|newest| (newest, self.last_seq.get(&newest).copied().unwrap_or(0)));
-
-        self.write(|tx, path| {
-            if let Some((newest, last)) = leaving {
-                tx.prepare_cached(SAVE_SEQ)
-                    .at(path)?
-                    .execute(params![
-                        newest.0.as_bytes().as_slice(),
-                        seq_to_sql(path, last)?
-                    ])
-                    .at(path)?;
-            }
-            let mut insert = tx.prepare_cached(INSERT).at(path)?;
-            let mut insert_event = tx.prepare_cached(INSERT_EVENT).at(path)?;
-            for event in &events {
-                let body = serde_json::to_string(event)
-                    .map_err(|source| JournalError::Encode { source })?;
-                insert
-                    .execute(params![
-                        event.id.0.as_bytes().as_slice(),
-                        device.0.as_bytes().as_slice(),
-                        seq_to_sql(path, event.seq)?,
-                        event.subject.0.as_bytes().as_slice(),
-                        micros(event.at),
-                    ])
-                    .at(path)?;
-                insert_event.execute([body]).at(path)?;
-            }
-            Ok(())
-        })?;
-
-        self.last_seq.insert(device, last);
-        self.newest_device = Some(device);
-        self.pending += events.len() as u64;
-        Ok(events)
-    }
-
     /// Up to `limit` pending events, oldest first: what the sync worker sends next.
     /// Reads only the pending rows it returns (partial index `outbox_pending`).
     pub fn pending_batch(&self, limit: usize) -> Result<Vec<Event>, JournalError> {

@@ -4,6 +4,7 @@
 use chrono::Duration;
 
 use super::*;
+use crate::domain::{DeviceId, EventDraft};
 use crate::journal::test_support::{draft, fresh, reopen, t0};
 use crate::journal::{DB_FILE, JournalOptions};
 

@@ -15,23 +15,42 @@ pub(super) fn in_transaction<T>(
     path: &Path,
     work: impl FnOnce(&Connection, &Path) -> Result<T, JournalError>,
 ) -> Result<T, JournalError> {
-    conn.prepare_cached("BEGIN IMMEDIATE")
-        .at(path)?
-        .execute([])
-        .at(path)?;
+    begin(conn, path)?;
     let open = RollbackUnlessCommitted(conn);
     let done = work(conn, path)?;
-    conn.prepare_cached("COMMIT")
-        .at(path)?
-        .execute([])
-        .at(path)?;
+    commit(conn, path)?;
     drop(open);
     Ok(done)
 }
 
+/// `BEGIN IMMEDIATE`: the write lock now, so that the commit cannot meet a busy
+/// database.
+pub(super) fn begin(conn: &Connection, path: &Path) -> Result<(), JournalError> {
+    conn.prepare_cached("BEGIN IMMEDIATE")
+        .at(path)?
+        .execute([])
+        .at(path)?;
+    Ok(())
+}
+
+/// `COMMIT` (with `synchronous=FULL`, the log is fsynced before it returns).
+/// On error the transaction may still be open: see [`roll_back_if_open`].
+pub(super) fn commit(conn: &Connection, path: &Path) -> Result<(), JournalError> {
+    conn.prepare_cached("COMMIT")
+        .at(path)?
+        .execute([])
+        .at(path)?;
+    Ok(())
+}
+
+/// Rolls back the open transaction, if there is one.
+pub(super) fn roll_back_if_open(conn: &Connection) {
+    drop(RollbackUnlessCommitted(conn));
+}
+
 /// Rolls back the connection's open transaction when dropped, if there is one
 /// (after a commit there is none), as rusqlite's `Transaction` does.
-struct RollbackUnlessCommitted<'c>(&'c Connection);
+pub(super) struct RollbackUnlessCommitted<'c>(pub(super) &'c Connection);
 
 impl Drop for RollbackUnlessCommitted<'_> {
     fn drop(&mut self) {

@@ -179,11 +179,17 @@ impl Roster {
             let mode = self.mode(e.subject);
             let state = self.state(e.subject);
             let next = state.apply(&e.kind, e.at, mode).state;
-            if next == PunchState::default() {
-                self.states.remove(&e.subject);
-            } else {
-                self.states.insert(e.subject, next);
-            }
+            self.set_state(e.subject, next);
+        }
+    }
+
+    /// Sets what the screen shows of `person` (a punch that did not commit is
+    /// taken back this way).
+    pub fn set_state(&mut self, person: PersonId, state: PunchState) {
+        if state == PunchState::default() {
+            self.states.remove(&person);
+        } else {
+            self.states.insert(person, state);
         }
     }
 

@@ -34,7 +34,7 @@ pub struct Services {
 
 pub use admin::{HubAccess, ROSTER_CHANGE};
 
-fn lock(journal: &SharedJournal) -> std::sync::MutexGuard<'_, Journal> {
+pub(super) fn lock(journal: &SharedJournal) -> std::sync::MutexGuard<'_, Journal> {
     // A panic elsewhere while holding the journal leaves it usable: every
     // journal call is its own transaction.
     journal
@@ -179,7 +179,7 @@ pub fn execute(services: &mut Services, cmd: Cmd, roster: Option<&Roster>) -> Ve
 
 /// Today's and this week's (from Monday) hours of `person` from this device's
 /// journal, in the device's offset.
-fn hours(
+pub(super) fn hours(
     j: &Journal,
     person: PersonId,
     mode: TrackingMode,

@@ -8,6 +8,8 @@
 
 pub mod effects;
 pub mod events;
+mod holding;
+mod present;
 pub mod terminal;
 
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -23,6 +25,8 @@ use super::msg::{Cmd, Msg};
 use super::update::update;
 use super::view::view;
 pub use effects::Services;
+pub use holding::HoldingBackend;
+use present::Present;
 
 /// What the loop is told.
 #[derive(Debug)]
@@ -71,7 +75,7 @@ pub enum RuntimeError {
 
 /// Runs the kiosk until an admin exits or a shutdown is asked for.
 pub fn run<B: Backend>(
-    terminal: &mut Terminal<B>,
+    terminal: &mut Terminal<HoldingBackend<B>>,
     model: &mut Model,
     services: &mut Services,
     rx: &Receiver<LoopEvent>,
@@ -86,7 +90,7 @@ pub fn run<B: Backend>(
 /// TLS roots) starts there, so the person at the kiosk does not wait for it.
 /// Its error ends the loop.
 pub fn run_then<B: Backend>(
-    terminal: &mut Terminal<B>,
+    terminal: &mut Terminal<HoldingBackend<B>>,
     model: &mut Model,
     services: &mut Services,
     rx: &Receiver<LoopEvent>,
@@ -156,10 +160,11 @@ pub fn run_then<B: Backend>(
         if !msgs.is_empty() {
             // Input is handled at the time it arrives, not the last tick's.
             tick(model, services, clock.now());
+            let mut shown = false;
             for m in msgs {
-                step(model, services, m);
+                shown = step_shown(terminal, model, services, m);
             }
-            dirty = true;
+            dirty = !shown;
         }
     }
 }
@@ -167,17 +172,64 @@ pub fn run_then<B: Backend>(
 /// One message through `update`, and its commands carried out (answers
 /// available at once go through `update` too, in order).
 pub fn step(model: &mut Model, services: &mut Services, msg: Msg) {
+    step_on(model, services, msg, None);
+}
+
+/// [`step`] on the kiosk's screen: a punch's confirmation is drawn while the
+/// journal commits and shown as soon as it has committed. Returns whether the
+/// screen shows the model now (nothing left to draw).
+pub fn step_shown<B: Backend>(
+    terminal: &mut Terminal<HoldingBackend<B>>,
+    model: &mut Model,
+    services: &mut Services,
+    msg: Msg,
+) -> bool {
+    step_on(model, services, msg, Some(terminal))
+}
+
+fn step_on(
+    model: &mut Model,
+    services: &mut Services,
+    msg: Msg,
+    mut screen: Option<&mut dyn Present>,
+) -> bool {
+    let mut shown = false;
     let mut queue = vec![msg];
     while let Some(m) = queue.pop() {
         let cmds: Vec<Cmd> = update(model, m);
+        // Commands do not change the model; their answers do.
+        shown = false;
         let mut answers = Vec::new();
         for cmd in cmds {
-            answers.extend(effects::execute(services, cmd, model.roster.as_ref()));
+            match (cmd, screen.as_deref_mut()) {
+                (
+                    Cmd::Record {
+                        request,
+                        drafts,
+                        utc_offset_secs,
+                        hours_for,
+                    },
+                    Some(screen),
+                ) => {
+                    let punch = present::Punch {
+                        request,
+                        drafts,
+                        utc_offset_secs,
+                        hours_for,
+                    };
+                    let presented = present::record(model, services, screen, punch);
+                    shown = presented.shown;
+                    answers.extend(presented.answers);
+                }
+                (cmd, _) => answers.extend(effects::execute(services, cmd, model.roster.as_ref())),
+            }
         }
+        shown &= answers.is_empty();
         // Answers are handled in the order the commands were given.
         answers.reverse();
         queue.extend(answers);
     }
+    shown
 }
 
 fn tick(model: &mut Model, services: &mut Services, (now, utc_offset_secs): (DateTime<Utc>, i32)) {

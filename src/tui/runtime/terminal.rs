@@ -18,8 +18,9 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 use super::LoopEvent;
+use super::holding::HoldingBackend;
 
-pub type RealTerminal = Terminal<CrosstermBackend<Stdout>>;
+pub type RealTerminal = Terminal<HoldingBackend<CrosstermBackend<Stdout>>>;
 
 /// Takes over the terminal. In raw mode Ctrl-C, Ctrl-Z and Ctrl-\ arrive as
 /// keys, not signals.
@@ -37,7 +38,7 @@ pub fn enter() -> io::Result<RealTerminal> {
         restore();
         return Err(e);
     }
-    Terminal::new(CrosstermBackend::new(out))
+    Terminal::new(HoldingBackend::new(CrosstermBackend::new(out)))
 }
 
 /// Gives the terminal back. Safe to call more than once.

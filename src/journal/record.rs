@@ -1,0 +1,384 @@
+//! Recording a decision: where a punch is made durable. All events of one
+//! decision go in one transaction; they count as recorded only once `COMMIT`
+//! (with its fsync) has returned.
+
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::path::Path;
+
+use rusqlite::{Connection, params};
+
+use super::Journal;
+use super::codec::{micros, seq_to_sql};
+use super::error::{JournalError, SqliteResultExt};
+use super::write_tx;
+use crate::domain::{DeviceId, Event, EventDraft, EventId};
+
+const INSERT: &str = "INSERT INTO outbox (id, device, seq, subject, at_us, state) \
+     VALUES (?1, ?2, ?3, ?4, ?5, 'pending')";
+const INSERT_EVENT: &str = "INSERT INTO outbox_event (pos, body) VALUES (last_insert_rowid(), ?1)";
+/// A device's last number, written when rows of another device follow its own.
+const SAVE_SEQ: &str = "INSERT INTO device_seq (device, last_seq) VALUES (?1, ?2) \
+     ON CONFLICT (device) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)";
+
+/// The commit thread runs SQLite's commit and nothing else: a small stack.
+const COMMIT_STACK: usize = 256 * 1024;
+
+/// The thread [`Journal::record_meanwhile`] commits on: one, kept, because
+/// starting a thread per punch costs more than it saves (about 0.15 ms here,
+/// and CPU work beside an fsync slows the fsync).
+fn commit_pool() -> Option<rayon_core::ThreadPool> {
+    rayon_core::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .thread_name(|_| "journal-commit".into())
+        .stack_size(COMMIT_STACK)
+        .build()
+        .inspect_err(|e| {
+            tracing::warn!("no thread for the journal's commits ({e}); committing first")
+        })
+        .ok()
+}
+
+/// What [`Journal::record_meanwhile`] did.
+#[derive(Debug)]
+pub enum Overlapped<M> {
+    /// Nothing was stored and `meanwhile` did not run.
+    NotStaged(JournalError),
+    /// The events are committed; `meanwhile` ran while they were.
+    Committed(Vec<Event>, M),
+    /// `meanwhile` ran, but the commit failed: nothing of the decision is
+    /// stored and no sequence number is used up.
+    CommitFailed(JournalError, M),
+}
+
+/// A decision's events, numbered, not yet written.
+struct Staged {
+    device: DeviceId,
+    events: Vec<Event>,
+    /// The device's last number once they are recorded.
+    last: u64,
+    /// The device whose number must be saved because these rows follow its own.
+    leaving: Option<(DeviceId, u64)>,
+}
+
+impl Journal {
+    /// Records all events of one decision in one transaction and returns them once
+    /// the transaction has committed (and, with `synchronous=FULL`, been fsynced).
+    /// Each event gets a fresh UUIDv7 id and the next sequence number of `device`.
+    /// On error nothing of the decision is stored and no sequence number is used up.
+    pub fn record(
+        &mut self,
+        device: DeviceId,
+        utc_offset_secs: i32,
+        drafts: &[EventDraft],
+    ) -> Result<Vec<Event>, JournalError> {
+        if drafts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let staged = self.stage(device, utc_offset_secs, drafts);
+        self.write(|conn, path| insert(conn, path, &staged))?;
+        Ok(self.recorded(staged))
+    }
+
+    /// [`Journal::record`], with work done while the commit waits for the disk:
+    /// once the events are written but not committed, `read` runs on this
+    /// thread inside the transaction (it sees them), then the commit runs on a
+    /// thread of its own while `meanwhile` runs on this one.
+    ///
+    /// The kiosk draws the confirmation in `meanwhile` and shows it only if
+    /// the commit succeeded: a punch costs the longer of the fsync and the
+    /// drawing, not both. Without a second thread, the commit runs first.
+    /// `meanwhile` must not treat the events as recorded before this returns
+    /// [`Overlapped::Committed`].
+    pub fn record_meanwhile<R, M>(
+        &mut self,
+        device: DeviceId,
+        utc_offset_secs: i32,
+        drafts: &[EventDraft],
+        read: impl FnOnce(&Journal, &[Event]) -> R,
+        meanwhile: impl FnOnce(&[Event], R) -> M,
+    ) -> Overlapped<M> {
+        if drafts.is_empty() {
+            let r = read(self, &[]);
+            return Overlapped::Committed(Vec::new(), meanwhile(&[], r));
+        }
+        let staged = self.stage(device, utc_offset_secs, drafts);
+        let written = write_tx::begin(&self.conn, &self.db_path)
+            .and_then(|()| insert(&self.conn, &self.db_path, &staged));
+        if let Err(e) = written {
+            write_tx::roll_back_if_open(&self.conn);
+            return Overlapped::NotStaged(e);
+        }
+        // Should `read` panic, the transaction does not stay open.
+        let open = write_tx::RollbackUnlessCommitted(&self.conn);
+        let read_back = read(self, &staged.events);
+        // The commit (or its failure) ends the transaction from here on.
+        std::mem::forget(open);
+        let fault = self.take_commit_fault();
+        let pool = self.commit_pool.get_or_init(commit_pool).as_ref();
+        let conn = &mut self.conn;
+        let path = self.db_path.as_path();
+        let events = &staged.events;
+        // A panic in `meanwhile` is held until the counters match what committed.
+        let meanwhile = move || catch_unwind(AssertUnwindSafe(|| meanwhile(events, read_back)));
+        let (committed, m) = match pool {
+            Some(pool) => {
+                let mut committed = None;
+                // Returns once the commit has run, whatever `meanwhile` did.
+                let m = pool.in_place_scope(|s| {
+                    let committed = &mut committed;
+                    s.spawn(move |_| *committed = Some(commit_or_roll_back(conn, path, fault)));
+                    meanwhile()
+                });
+                (committed, m)
+            }
+            None => {
+                let committed = commit_or_roll_back(conn, path, fault);
+                (Some(committed), meanwhile())
+            }
+        };
+        let outcome = match committed {
+            Some(Ok(())) => {
+                self.committed();
+                Ok(self.recorded(staged))
+            }
+            Some(Err(e)) => Err(e),
+            None => {
+                write_tx::roll_back_if_open(&self.conn);
+                Err(JournalError::Io {
+                    path: self.db_path.clone(),
+                    source: std::io::Error::other("the journal's commit did not run"),
+                })
+            }
+        };
+        let m = m.unwrap_or_else(|panic| resume_unwind(panic));
+        match outcome {
+            Ok(events) => Overlapped::Committed(events, m),
+            Err(e) => Overlapped::CommitFailed(e, m),
+        }
+    }
+
+    /// Numbers the events of one decision (nothing is written yet).
+    fn stage(&self, device: DeviceId, utc_offset_secs: i32, drafts: &[EventDraft]) -> Staged {
+        let last_before = self.last_seq.get(&device).copied().unwrap_or(0);
+        let events: Vec<Event> = drafts
+            .iter()
+            .zip(last_before + 1..)
+            .map(|(draft, seq)| Event {
+                id: EventId::new(),
+                device,
+                seq,
+                subject: draft.subject,
+                actor: draft.actor,
+                method: draft.method,
+                kind: draft.kind.clone(),
+                at: draft.at,
+                utc_offset_secs,
+                note: draft.note.clone(),
+                needs_review: draft.needs_review,
+                clock_offset_ms: self.clock_offset_ms,
+            })
+            .collect();
+        let last = last_before + events.len() as u64;
+        // Only the newest row's device may be ahead of `device_seq` (see
+        // `Journal::load_counters`): when this decision's rows become the newest,
+        // the device they follow keeps its number there.
+        let leaving = self
+            .newest_device
+            .filter(|newest| *newest != device)
+            .map(|newest| (newest, self.last_seq.get(&newest).copied().unwrap_or(0)));
+        Staged {
+            device,
+            events,
+            last,
+            leaving,
+        }
+    }
+
+    /// The in-memory counters after `staged` committed; its events.
+    fn recorded(&mut self, staged: Staged) -> Vec<Event> {
+        self.last_seq.insert(staged.device, staged.last);
+        self.newest_device = Some(staged.device);
+        self.pending += staged.events.len() as u64;
+        staged.events
+    }
+
+    #[cfg(test)]
+    pub(crate) fn fail_next_commit(&mut self) {
+        self.fail_next_commit = true;
+    }
+
+    /// Test hook: whether the next overlapped commit is to fail as a full
+    /// disk would make it.
+    fn take_commit_fault(&mut self) -> bool {
+        #[cfg(test)]
+        return std::mem::take(&mut self.fail_next_commit);
+        #[cfg(not(test))]
+        false
+    }
+}
+
+/// Writes `staged` inside the open transaction of `conn`.
+fn insert(conn: &Connection, path: &Path, staged: &Staged) -> Result<(), JournalError> {
+    if let Some((newest, last)) = staged.leaving {
+        conn.prepare_cached(SAVE_SEQ)
+            .at(path)?
+            .execute(params![
+                newest.0.as_bytes().as_slice(),
+                seq_to_sql(path, last)?
+            ])
+            .at(path)?;
+    }
+    let mut insert = conn.prepare_cached(INSERT).at(path)?;
+    let mut insert_event = conn.prepare_cached(INSERT_EVENT).at(path)?;
+    for event in &staged.events {
+        let body =
+            serde_json::to_string(event).map_err(|source| JournalError::Encode { source })?;
+        insert
+            .execute(params![
+                event.id.0.as_bytes().as_slice(),
+                staged.device.0.as_bytes().as_slice(),
+                seq_to_sql(path, event.seq)?,
+                event.subject.0.as_bytes().as_slice(),
+                micros(event.at),
+            ])
+            .at(path)?;
+        insert_event.execute([body]).at(path)?;
+    }
+    Ok(())
+}
+
+/// Commits the open transaction of `conn`; on failure, rolls it back.
+fn commit_or_roll_back(conn: &Connection, path: &Path, fault: bool) -> Result<(), JournalError> {
+    let committed = if fault {
+        Err(JournalError::DiskFull {
+            path: path.to_path_buf(),
+        })
+    } else {
+        write_tx::commit(conn, path)
+    };
+    if committed.is_err() {
+        write_tx::roll_back_if_open(conn);
+    }
+    committed
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+    use crate::domain::PersonId;
+    use crate::journal::JournalOptions;
+    use crate::journal::test_support::{draft, fresh, t0};
+
+    fn seqs(events: &[Event]) -> Vec<u64> {
+        events.iter().map(|e| e.seq).collect()
+    }
+
+    #[test]
+    fn read_sees_the_decision_and_meanwhile_gets_it_before_the_commit_returns() {
+        let (_dir, mut j) = fresh();
+        let device = DeviceId::new();
+        let p = PersonId::new();
+        j.record(device, 0, &[draft(p, t0())]).unwrap();
+        let caller = std::thread::current().id();
+        let done = j.record_meanwhile(
+            device,
+            0,
+            &[draft(p, t0()), draft(p, t0())],
+            |j, staged| {
+                let seen = j.events_for_person_since(p, t0()).unwrap();
+                (seen.len(), staged.len())
+            },
+            |events, read| (seqs(events), read, std::thread::current().id()),
+        );
+        let Overlapped::Committed(events, (meanwhile_seqs, read, thread)) = done else {
+            panic!("not committed: {done:?}");
+        };
+        assert_eq!(seqs(&events), [2, 3]);
+        assert_eq!(meanwhile_seqs, [2, 3]);
+        assert_eq!(read, (3, 2), "the transaction's own rows are read");
+        assert_eq!(thread, caller, "meanwhile runs on the caller's thread");
+        assert_eq!(j.pending_count(), 3);
+        assert_eq!(j.pending_batch(10).unwrap()[1..], events[..]);
+        assert!(j.conn.is_autocommit(), "no transaction left open");
+    }
+
+    #[test]
+    fn a_failed_commit_stores_nothing_and_uses_no_number() {
+        let (_dir, mut j) = fresh();
+        let device = DeviceId::new();
+        let p = PersonId::new();
+        j.fail_next_commit();
+        let done = j.record_meanwhile(device, 0, &[draft(p, t0())], |_, _| 7, |_, r| r + 1);
+        let Overlapped::CommitFailed(JournalError::DiskFull { .. }, 8) = done else {
+            panic!("not a failed commit after meanwhile: {done:?}");
+        };
+        assert!(j.conn.is_autocommit(), "rolled back");
+        assert_eq!(j.pending_count(), 0);
+        assert!(j.pending_batch(10).unwrap().is_empty());
+        assert!(j.events_for_person_since(p, t0()).unwrap().is_empty());
+        let next = j.record(device, 0, &[draft(p, t0())]).unwrap();
+        assert_eq!(seqs(&next), [1], "the failed decision used no number");
+    }
+
+    #[test]
+    fn a_panic_before_or_during_the_commit_leaves_no_transaction_open() {
+        let (_dir, mut j) = fresh();
+        let device = DeviceId::new();
+        let p = PersonId::new();
+        let reading = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            j.record_meanwhile(
+                device,
+                0,
+                &[draft(p, t0())],
+                |_, _| panic!("read"),
+                |_, ()| (),
+            );
+        }));
+        assert!(reading.is_err());
+        assert!(j.conn.is_autocommit(), "rolled back");
+        assert_eq!(j.pending_count(), 0);
+        // A panic beside the commit: the commit finishes first, and is kept.
+        let drawing = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            j.record_meanwhile(
+                device,
+                0,
+                &[draft(p, t0())],
+                |_, _| (),
+                |_, ()| panic!("draw"),
+            );
+        }));
+        assert!(drawing.is_err());
+        assert!(j.conn.is_autocommit(), "committed");
+        assert_eq!(j.pending_batch(10).unwrap().len(), 1);
+        assert_eq!(j.pending_count(), 1, "the counters follow the commit");
+        let next = j.record(device, 0, &[draft(p, t0())]).unwrap();
+        assert_eq!(seqs(&next), [2]);
+    }
+
+    #[test]
+    fn a_decision_that_cannot_be_written_runs_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = JournalOptions {
+            max_page_count: Some(40),
+            ..JournalOptions::default()
+        };
+        let mut j = Journal::open(dir.path(), opts).unwrap();
+        let device = DeviceId::new();
+        let p = PersonId::new();
+        let mut big = draft(p, t0());
+        big.note = Some("x".repeat(20_000));
+        let ran = Cell::new(false);
+        let full = loop {
+            match j.record_meanwhile(device, 0, &[big.clone()], |_, _| (), |_, ()| ran.set(true)) {
+                Overlapped::Committed(..) => ran.set(false),
+                Overlapped::NotStaged(e) => break e,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert!(matches!(full, JournalError::DiskFull { .. }), "{full}");
+        assert!(!ran.get(), "meanwhile did not run");
+        assert!(j.conn.is_autocommit(), "rolled back");
+    }
+}
