@@ -102,16 +102,15 @@ impl Journal {
             return Overlapped::Committed(Vec::new(), meanwhile(&[], r));
         }
         let staged = self.stage(device, utc_offset_secs, drafts);
-        let written = write_tx::begin(&self.conn, &self.db_path)
-            .and_then(|()| insert(&self.conn, &self.db_path, &staged));
-        if let Err(e) = written {
-            write_tx::roll_back_if_open(&self.conn);
+        if let Err(e) = write_tx::begin(&self.conn, &self.db_path) {
             return Overlapped::NotStaged(e);
         }
-        // Should `read` panic, the transaction does not stay open.
+        // Until the commit takes over, an error or a panic rolls back.
         let open = write_tx::RollbackUnlessCommitted(&self.conn);
+        if let Err(e) = insert(&self.conn, &self.db_path, &staged) {
+            return Overlapped::NotStaged(e);
+        }
         let read_back = read(self, &staged.events);
-        // The commit (or its failure) ends the transaction from here on.
         std::mem::forget(open);
         let fault = self.take_commit_fault();
         let pool = self.commit_pool.get_or_init(commit_pool).as_ref();
@@ -126,29 +125,25 @@ impl Journal {
                 // Returns once the commit has run, whatever `meanwhile` did.
                 let m = pool.in_place_scope(|s| {
                     let committed = &mut committed;
-                    s.spawn(move |_| *committed = Some(commit_or_roll_back(conn, path, fault)));
+                    s.spawn(move |_| *committed = Some(commit(conn, path, fault)));
                     meanwhile()
                 });
                 (committed, m)
             }
-            None => {
-                let committed = commit_or_roll_back(conn, path, fault);
-                (Some(committed), meanwhile())
-            }
+            None => (Some(commit(conn, path, fault)), meanwhile()),
         };
+        // A commit that failed (or never ran) leaves the transaction open.
+        write_tx::roll_back_if_open(&self.conn);
         let outcome = match committed {
             Some(Ok(())) => {
                 self.committed();
                 Ok(self.recorded(staged))
             }
             Some(Err(e)) => Err(e),
-            None => {
-                write_tx::roll_back_if_open(&self.conn);
-                Err(JournalError::Io {
-                    path: self.db_path.clone(),
-                    source: std::io::Error::other("the journal's commit did not run"),
-                })
-            }
+            None => Err(JournalError::Io {
+                path: self.db_path.clone(),
+                source: std::io::Error::other("the journal's commit did not run"),
+            }),
         };
         let m = m.unwrap_or_else(|panic| resume_unwind(panic));
         match outcome {
@@ -247,19 +242,15 @@ fn insert(conn: &Connection, path: &Path, staged: &Staged) -> Result<(), Journal
     Ok(())
 }
 
-/// Commits the open transaction of `conn`; on failure, rolls it back.
-fn commit_or_roll_back(conn: &Connection, path: &Path, fault: bool) -> Result<(), JournalError> {
-    let committed = if fault {
-        Err(JournalError::DiskFull {
+/// Commits the open transaction of `conn` (or fails as a full disk would,
+/// when the test hook says so).
+fn commit(conn: &Connection, path: &Path, fault: bool) -> Result<(), JournalError> {
+    if fault {
+        return Err(JournalError::DiskFull {
             path: path.to_path_buf(),
-        })
-    } else {
-        write_tx::commit(conn, path)
-    };
-    if committed.is_err() {
-        write_tx::roll_back_if_open(conn);
+        });
     }
-    committed
+    write_tx::commit(conn, path)
 }
 
 #[cfg(test)]

@@ -52,16 +52,13 @@ pub fn execute(services: &mut Services, cmd: Cmd, roster: Option<&Roster>) -> Ve
             utc_offset_secs,
             hours_for,
         } => {
+            let subject = hours_subject(hours_for, roster);
             let mut j = lock(&services.journal);
             let result = j
                 .record(services.device, utc_offset_secs, &drafts)
                 .map_err(|e| e.to_string())
                 .map(|events| {
-                    let hours = hours_for.and_then(|p| {
-                        let now = drafts.first().map(|d| d.at)?;
-                        let mode = roster.map_or(TrackingMode::Personal, |r| r.mode(p));
-                        hours(&j, p, mode, now, utc_offset_secs)
-                    });
+                    let hours = hours(&j, subject, &events, utc_offset_secs);
                     Recorded { events, hours }
                 });
             vec![Msg::Recorded { request, result }]
@@ -177,15 +174,26 @@ pub fn execute(services: &mut Services, cmd: Cmd, roster: Option<&Roster>) -> Ve
     }
 }
 
-/// Today's and this week's (from Monday) hours of `person` from this device's
-/// journal, in the device's offset.
+/// Whose hours a punch's confirmation shows (`hours_for`), with their
+/// tracking mode.
+pub(super) fn hours_subject(
+    hours_for: Option<PersonId>,
+    roster: Option<&Roster>,
+) -> Option<(PersonId, TrackingMode)> {
+    hours_for.map(|p| (p, roster.map_or(TrackingMode::Personal, |r| r.mode(p))))
+}
+
+/// Today's and this week's (from Monday) hours of `subject` up to the time of
+/// the punch that recorded `events`, from this device's journal, in the
+/// device's offset.
 pub(super) fn hours(
     j: &Journal,
-    person: PersonId,
-    mode: TrackingMode,
-    now: DateTime<Utc>,
+    subject: Option<(PersonId, TrackingMode)>,
+    events: &[crate::domain::Event],
     utc_offset_secs: i32,
 ) -> Option<Hours> {
+    let (person, mode) = subject?;
+    let now = events.first()?.at;
     let today = local_day_start(now, utc_offset_secs);
     let monday = local_week_start(now, utc_offset_secs);
     let events = j

@@ -36,10 +36,6 @@ impl<B: Backend> HoldingBackend<B> {
         &self.inner
     }
 
-    pub fn inner_mut(&mut self) -> &mut B {
-        &mut self.inner
-    }
-
     /// From now on, output is kept until [`Self::release`] or [`Self::discard`].
     pub fn hold(&mut self) {
         self.held.get_or_insert_with(Vec::new);
@@ -53,16 +49,7 @@ impl<B: Backend> HoldingBackend<B> {
     /// Sends what was held to the terminal, in order, and stops holding.
     pub fn release(&mut self) -> Result<(), B::Error> {
         for op in self.held.take().unwrap_or_default() {
-            match op {
-                Op::Draw(cells) => self.inner.draw(cells.iter().map(|(x, y, c)| (*x, *y, c)))?,
-                Op::HideCursor => self.inner.hide_cursor()?,
-                Op::ShowCursor => self.inner.show_cursor()?,
-                Op::SetCursor(p) => self.inner.set_cursor_position(p)?,
-                Op::Clear => self.inner.clear()?,
-                Op::ClearRegion(t) => self.inner.clear_region(t)?,
-                Op::AppendLines(n) => self.inner.append_lines(n)?,
-                Op::Flush => self.inner.flush()?,
-            }
+            apply(&mut self.inner, op)?;
         }
         Ok(())
     }
@@ -74,15 +61,29 @@ impl<B: Backend> HoldingBackend<B> {
         self.held = None;
     }
 
-    /// Keeps `op` if holding; otherwise gives it back to be done now.
-    fn keep(&mut self, op: Op) -> Option<Op> {
+    /// Keeps `op` if holding; otherwise does it now.
+    fn pass(&mut self, op: Op) -> Result<(), B::Error> {
         match &mut self.held {
             Some(ops) => {
                 ops.push(op);
-                None
+                Ok(())
             }
-            None => Some(op),
+            None => apply(&mut self.inner, op),
         }
+    }
+}
+
+/// Does `op` on the terminal.
+fn apply<B: Backend>(inner: &mut B, op: Op) -> Result<(), B::Error> {
+    match op {
+        Op::Draw(cells) => inner.draw(cells.iter().map(|(x, y, c)| (*x, *y, c))),
+        Op::HideCursor => inner.hide_cursor(),
+        Op::ShowCursor => inner.show_cursor(),
+        Op::SetCursor(p) => inner.set_cursor_position(p),
+        Op::Clear => inner.clear(),
+        Op::ClearRegion(t) => inner.clear_region(t),
+        Op::AppendLines(n) => inner.append_lines(n),
+        Op::Flush => inner.flush(),
     }
 }
 
@@ -93,6 +94,7 @@ impl<B: Backend> Backend for HoldingBackend<B> {
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
+        // Not through `pass`: cells are copied only when held.
         match &mut self.held {
             Some(ops) => {
                 ops.push(Op::Draw(
@@ -105,24 +107,15 @@ impl<B: Backend> Backend for HoldingBackend<B> {
     }
 
     fn append_lines(&mut self, n: u16) -> Result<(), Self::Error> {
-        match self.keep(Op::AppendLines(n)) {
-            Some(_) => self.inner.append_lines(n),
-            None => Ok(()),
-        }
+        self.pass(Op::AppendLines(n))
     }
 
     fn hide_cursor(&mut self) -> Result<(), Self::Error> {
-        match self.keep(Op::HideCursor) {
-            Some(_) => self.inner.hide_cursor(),
-            None => Ok(()),
-        }
+        self.pass(Op::HideCursor)
     }
 
     fn show_cursor(&mut self) -> Result<(), Self::Error> {
-        match self.keep(Op::ShowCursor) {
-            Some(_) => self.inner.show_cursor(),
-            None => Ok(()),
-        }
+        self.pass(Op::ShowCursor)
     }
 
     fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
@@ -130,25 +123,15 @@ impl<B: Backend> Backend for HoldingBackend<B> {
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
-        let position = position.into();
-        match self.keep(Op::SetCursor(position)) {
-            Some(_) => self.inner.set_cursor_position(position),
-            None => Ok(()),
-        }
+        self.pass(Op::SetCursor(position.into()))
     }
 
     fn clear(&mut self) -> Result<(), Self::Error> {
-        match self.keep(Op::Clear) {
-            Some(_) => self.inner.clear(),
-            None => Ok(()),
-        }
+        self.pass(Op::Clear)
     }
 
     fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Self::Error> {
-        match self.keep(Op::ClearRegion(clear_type)) {
-            Some(_) => self.inner.clear_region(clear_type),
-            None => Ok(()),
-        }
+        self.pass(Op::ClearRegion(clear_type))
     }
 
     fn size(&self) -> Result<Size, Self::Error> {
@@ -160,11 +143,20 @@ impl<B: Backend> Backend for HoldingBackend<B> {
     }
 
     fn flush(&mut self) -> Result<(), Self::Error> {
-        match self.keep(Op::Flush) {
-            Some(_) => self.inner.flush(),
-            None => Ok(()),
-        }
+        self.pass(Op::Flush)
     }
+}
+
+/// The text a test terminal shows, row by row.
+#[cfg(test)]
+pub(super) fn screen_text(
+    t: &ratatui::Terminal<HoldingBackend<ratatui::backend::TestBackend>>,
+) -> String {
+    let b = t.backend().inner().buffer();
+    (0..b.area.height)
+        .map(|y| (0..b.area.width).map(|x| b[(x, y)].symbol()).collect())
+        .collect::<Vec<String>>()
+        .join("\n")
 }
 
 #[cfg(test)]
@@ -174,14 +166,6 @@ mod tests {
     use ratatui::widgets::Paragraph;
 
     use super::*;
-
-    fn text(t: &Terminal<HoldingBackend<TestBackend>>) -> String {
-        let b = t.backend().inner().buffer();
-        (0..b.area.height)
-            .map(|y| (0..b.area.width).map(|x| b[(x, y)].symbol()).collect())
-            .collect::<Vec<String>>()
-            .join("\n")
-    }
 
     fn draw(t: &mut Terminal<HoldingBackend<TestBackend>>, s: &str) {
         t.draw(|f| f.render_widget(Paragraph::new(s), f.area()))
@@ -194,21 +178,21 @@ mod tests {
         draw(&mut t, "first");
         t.backend_mut().hold();
         draw(&mut t, "second");
-        assert_eq!(text(&t), "first   ", "held");
+        assert_eq!(screen_text(&t), "first   ", "held");
         assert!(t.backend().is_holding());
         t.backend_mut().release().unwrap();
-        assert_eq!(text(&t), "second  ", "released");
+        assert_eq!(screen_text(&t), "second  ", "released");
         assert!(!t.backend().is_holding());
 
         t.backend_mut().hold();
         draw(&mut t, "third");
         t.backend_mut().discard();
-        assert_eq!(text(&t), "second  ", "discarded");
+        assert_eq!(screen_text(&t), "second  ", "discarded");
         // ratatui believes "third" is shown: after a clear it redraws whole.
         t.clear().unwrap();
         draw(&mut t, "second");
-        assert_eq!(text(&t), "second  ");
+        assert_eq!(screen_text(&t), "second  ");
         draw(&mut t, "fourth");
-        assert_eq!(text(&t), "fourth  ", "passes through when not held");
+        assert_eq!(screen_text(&t), "fourth  ", "passes through when not held");
     }
 }

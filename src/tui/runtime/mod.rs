@@ -211,13 +211,15 @@ fn step_on(
                     },
                     Some(screen),
                 ) => {
-                    let punch = present::Punch {
+                    let presented = present::record(
+                        model,
+                        services,
+                        screen,
                         request,
-                        drafts,
+                        &drafts,
                         utc_offset_secs,
                         hours_for,
-                    };
-                    let presented = present::record(model, services, screen, punch);
+                    );
                     shown = presented.shown;
                     answers.extend(presented.answers);
                 }

@@ -12,7 +12,7 @@ use super::super::update::update;
 use super::super::view::view;
 use super::effects::{self, Services};
 use super::holding::HoldingBackend;
-use crate::domain::{EventDraft, PersonId, PunchState, TrackingMode};
+use crate::domain::{EventDraft, PersonId, PunchState};
 use crate::journal::Overlapped;
 
 /// What the punch path needs of the screen.
@@ -55,46 +55,26 @@ pub(super) struct Presented {
     pub shown: bool,
 }
 
-/// A punch to record: what [`crate::tui::msg::Cmd::Record`] carries.
-pub(super) struct Punch {
-    pub request: u64,
-    pub drafts: Vec<EventDraft>,
-    pub utc_offset_secs: i32,
-    pub hours_for: Option<PersonId>,
-}
-
-/// Records `punch`; while the journal commits, `update` takes the answer it
-/// will give if the commit succeeds and the confirmation is drawn, held back.
+/// Records the punch of `request` (what [`crate::tui::msg::Cmd::Record`]
+/// carries); while the journal commits, `update` takes the answer it will give
+/// if the commit succeeds and the confirmation is drawn, held back.
 pub(super) fn record(
     model: &mut Model,
     services: &mut Services,
     screen: &mut dyn Present,
-    punch: Punch,
+    request: u64,
+    drafts: &[EventDraft],
+    utc_offset_secs: i32,
+    hours_for: Option<PersonId>,
 ) -> Presented {
-    let Punch {
-        request,
-        drafts,
-        utc_offset_secs,
-        hours_for,
-    } = punch;
-    let before = Before::of(model, &drafts);
-    let mode = hours_for.map(|p| {
-        model
-            .roster
-            .as_ref()
-            .map_or(TrackingMode::Personal, |r| r.mode(p))
-    });
-    let journal = services.journal.clone();
-    let mut j = effects::lock(&journal);
+    let before = Before::of(model, drafts);
+    let subject = effects::hours_subject(hours_for, model.roster.as_ref());
+    let mut j = effects::lock(&services.journal);
     let done = j.record_meanwhile(
         services.device,
         utc_offset_secs,
-        &drafts,
-        |j, events| {
-            let (person, mode) = hours_for.zip(mode)?;
-            let now = events.first()?.at;
-            effects::hours(j, person, mode, now, utc_offset_secs)
-        },
+        drafts,
+        |j, events| effects::hours(j, subject, events, utc_offset_secs),
         |events, hours| {
             let recorded = Recorded {
                 events: events.to_vec(),
@@ -194,10 +174,12 @@ mod tests {
     use ratatui::backend::TestBackend;
     use uuid::Uuid;
 
+    use super::super::holding::screen_text;
     use super::super::{step, step_shown};
     use super::*;
     use crate::domain::{
         DeviceId, Directory, JobAccess, Method, OrgSettings, Person, Preset, Role, RoleId,
+        TrackingMode,
     };
     use crate::journal::{Journal, JournalOptions};
     use crate::tui::input::KeyInput;
@@ -302,14 +284,6 @@ mod tests {
         }
     }
 
-    fn screen(t: &Terminal<HoldingBackend<TestBackend>>) -> String {
-        let b = t.backend().inner().buffer();
-        (0..b.area.height)
-            .map(|y| (0..b.area.width).map(|x| b[(x, y)].symbol()).collect())
-            .collect::<Vec<String>>()
-            .join("\n")
-    }
-
     fn pending(k: &Kiosk) -> u64 {
         k.services.journal.lock().unwrap().pending_count()
     }
@@ -333,14 +307,14 @@ mod tests {
 
         assert!(matches!(shown.model.screen, Screen::Confirm { .. }));
         assert_eq!(shown.model.screen, drawn.model.screen);
-        assert_eq!(screen(&shown.terminal), screen(&drawn.terminal));
-        assert!(screen(&shown.terminal).contains("Ana García"));
+        assert_eq!(screen_text(&shown.terminal), screen_text(&drawn.terminal));
+        assert!(screen_text(&shown.terminal).contains("Ana García"));
         assert_eq!(shown.bells.load(Ordering::SeqCst), 1);
         assert_eq!(pending(&shown), 1);
         // What is on the screen is what ratatui believes: a redraw changes nothing.
-        let before = screen(&shown.terminal);
+        let before = screen_text(&shown.terminal);
         shown.terminal.draw(|f| view(&shown.model, f)).unwrap();
-        assert_eq!(screen(&shown.terminal), before);
+        assert_eq!(screen_text(&shown.terminal), before);
     }
 
     #[test]
@@ -357,9 +331,9 @@ mod tests {
         assert!(!shown, "the red screen is still to be drawn");
         // Never drawn on the terminal; cleared, for the next frame to be drawn whole.
         assert!(
-            screen(&k.terminal).trim().is_empty(),
+            screen_text(&k.terminal).trim().is_empty(),
             "{}",
-            screen(&k.terminal)
+            screen_text(&k.terminal)
         );
         assert!(k.model.not_recorded.is_some());
         assert!(!matches!(k.model.screen, Screen::Confirm { .. }));
@@ -367,7 +341,7 @@ mod tests {
         assert_eq!(state, PunchState::out(), "the screen's roster took it back");
         assert_eq!(pending(&k), 0);
         k.terminal.draw(|f| view(&k.model, f)).unwrap();
-        assert!(screen(&k.terminal).contains("NOT RECORDED"));
+        assert!(screen_text(&k.terminal).contains("NOT RECORDED"));
         // Enter tries again, and this time the journal commits.
         let Kiosk {
             terminal,
@@ -382,7 +356,7 @@ mod tests {
             Msg::Key(KeyInput::Enter)
         ));
         assert!(matches!(k.model.screen, Screen::Confirm { .. }));
-        assert!(screen(&k.terminal).contains("Ana García"));
+        assert!(screen_text(&k.terminal).contains("Ana García"));
         assert_eq!(pending(&k), 1);
     }
 }
