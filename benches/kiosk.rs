@@ -316,10 +316,12 @@ impl PunchKiosk {
         let (m, services, terminal) = (&mut self.model, &mut self.services, &mut self.terminal);
         let enter = Msg::Key(KeyInput::Enter);
         let t = Instant::now();
-        let shown = overlap && step_shown(terminal, m, services, enter.clone());
-        if !overlap {
+        let shown = if overlap {
+            step_shown(terminal, m, services, enter)
+        } else {
             step(m, services, enter);
-        }
+            false
+        };
         if !shown {
             terminal.draw(|f| view(m, f)).expect("draw");
         }

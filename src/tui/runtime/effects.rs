@@ -12,7 +12,7 @@ use super::super::msg::{Cmd, Hours, Msg, ParkedRow, Recorded};
 use super::super::roster::Roster;
 use super::LoopEvent;
 use crate::domain::timesheet::{local_day_start, local_week_start};
-use crate::domain::{DeviceId, PersonId, PinAttempts, TrackingMode, hours_since};
+use crate::domain::{DeviceId, Event, PersonId, PinAttempts, TrackingMode, hours_since};
 use crate::journal::{Journal, JournalError, PinFailures};
 use crate::sync::worker::SharedJournal;
 use crate::wire::RosterResponse;
@@ -189,7 +189,7 @@ pub(super) fn hours_subject(
 pub(super) fn hours(
     j: &Journal,
     subject: Option<(PersonId, TrackingMode)>,
-    events: &[crate::domain::Event],
+    events: &[Event],
     utc_offset_secs: i32,
 ) -> Option<Hours> {
     let (person, mode) = subject?;

@@ -195,9 +195,10 @@ fn step_on(
 ) -> bool {
     let mut shown = false;
     let mut queue = vec![msg];
+    // The loop ends on a message that left no answers, so `shown` is the last
+    // message's: commands do not change the model, their answers do.
     while let Some(m) = queue.pop() {
         let cmds: Vec<Cmd> = update(model, m);
-        // Commands do not change the model; their answers do.
         shown = false;
         let mut answers = Vec::new();
         for cmd in cmds {
@@ -226,7 +227,6 @@ fn step_on(
                 (cmd, _) => answers.extend(effects::execute(services, cmd, model.roster.as_ref())),
             }
         }
-        shown &= answers.is_empty();
         // Answers are handled in the order the commands were given.
         answers.reverse();
         queue.extend(answers);

@@ -51,7 +51,7 @@ pub(super) struct Presented {
     /// Messages for `update` (a failed punch's answer, or what the commands
     /// after the confirmation answered).
     pub answers: Vec<Msg>,
-    /// Whether the screen shows the model as it is now.
+    /// Whether the screen shows the model as it is now (before `answers`).
     pub shown: bool,
 }
 
@@ -119,10 +119,7 @@ pub(super) fn record(
             for cmd in then {
                 answers.extend(effects::execute(services, cmd, model.roster.as_ref()));
             }
-            Presented {
-                shown: shown && answers.is_empty(),
-                answers,
-            }
+            Presented { answers, shown }
         }
     }
 }
