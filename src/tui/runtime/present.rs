@@ -107,6 +107,12 @@ pub(super) fn record(
             not_recorded(e)
         }
         Overlapped::Committed(_, (then, drawn)) => {
+            // The bell (and the sync nudge) before the frame, as when the frame
+            // is drawn after the commit: the confirmation never shows silent.
+            let mut answers = Vec::new();
+            for cmd in then {
+                answers.extend(effects::execute(services, cmd, model.roster.as_ref()));
+            }
             let shown = match drawn.and_then(|()| screen.show_held()) {
                 Ok(()) => true,
                 Err(e) => {
@@ -115,10 +121,6 @@ pub(super) fn record(
                     false
                 }
             };
-            let mut answers = Vec::new();
-            for cmd in then {
-                answers.extend(effects::execute(services, cmd, model.roster.as_ref()));
-            }
             Presented { answers, shown }
         }
     }
