@@ -382,6 +382,25 @@ async fn corrections_follow_rank_own_rights_and_the_date_lock(url: String) {
 
     // Three corrections stored as new events, each audited; nothing edited.
     assert_eq!(hub.store.count_events(s.org).await.expect("count"), 5 + 3);
+    // Numbered in turn on the hub's own device, as a kiosk numbers its events.
+    let (_, events) = get(hub, &s.top_token, "/events?limit=100").await;
+    let mut made: Vec<(String, u64)> = events
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "correction")
+        .map(|e| (e["device"].to_string(), e["seq"].as_u64().expect("seq")))
+        .collect();
+    made.sort_by_key(|(_, seq)| *seq);
+    assert_eq!(
+        made.iter().map(|m| m.1).collect::<Vec<_>>(),
+        [1, 2, 3],
+        "{events}"
+    );
+    assert!(
+        made.iter().all(|m| m.0 == made[0].0),
+        "one device: {made:?}"
+    );
     let (_, audit) = get(hub, &s.top_token, "/audit?limit=100").await;
     let corrected: Vec<&Value> = audit
         .as_array()

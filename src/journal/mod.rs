@@ -229,8 +229,9 @@ pub struct Journal {
     /// on every event recorded; in memory only (unknown again after a restart
     /// until the hub answers).
     clock_offset_ms: Option<i64>,
-    /// Where overlapped commits run (`record.rs`), started at the first.
-    commit_pool: std::cell::OnceCell<Option<rayon_core::ThreadPool>>,
+    /// The thread that works beside overlapped commits (`record.rs`), started
+    /// at the first.
+    beside_pool: std::cell::OnceCell<Option<rayon_core::ThreadPool>>,
     /// Test hook: the next overlapped commit fails (see `record.rs`).
     #[cfg(test)]
     fail_next_commit: bool,
@@ -254,7 +255,7 @@ impl Journal {
             handed_out: RefCell::new(HashMap::new()),
             pending: 0,
             clock_offset_ms: None,
-            commit_pool: std::cell::OnceCell::new(),
+            beside_pool: std::cell::OnceCell::new(),
             #[cfg(test)]
             fail_next_commit: false,
             _lock: opened.lock,

@@ -34,18 +34,13 @@ pub(super) fn begin(conn: &Connection, path: &Path) -> Result<(), JournalError> 
 }
 
 /// `COMMIT` (with `synchronous=FULL`, the log is fsynced before it returns).
-/// On error the transaction may still be open: see [`roll_back_if_open`].
+/// On error the transaction may still be open: see [`RollbackUnlessCommitted`].
 pub(super) fn commit(conn: &Connection, path: &Path) -> Result<(), JournalError> {
     conn.prepare_cached("COMMIT")
         .at(path)?
         .execute([])
         .at(path)?;
     Ok(())
-}
-
-/// Rolls back the open transaction, if there is one.
-pub(super) fn roll_back_if_open(conn: &Connection) {
-    drop(RollbackUnlessCommitted(conn));
 }
 
 /// Rolls back the connection's open transaction when dropped, if there is one

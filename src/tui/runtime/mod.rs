@@ -74,7 +74,7 @@ pub enum RuntimeError {
 }
 
 /// Runs the kiosk until an admin exits or a shutdown is asked for.
-pub fn run<B: Backend>(
+pub fn run<B: Backend + Send>(
     terminal: &mut Terminal<HoldingBackend<B>>,
     model: &mut Model,
     services: &mut Services,
@@ -89,7 +89,7 @@ pub fn run<B: Backend>(
 /// roster) is drawn: work the first screen does not need (the sync worker,
 /// TLS roots) starts there, so the person at the kiosk does not wait for it.
 /// Its error ends the loop.
-pub fn run_then<B: Backend>(
+pub fn run_then<B: Backend + Send>(
     terminal: &mut Terminal<HoldingBackend<B>>,
     model: &mut Model,
     services: &mut Services,
@@ -178,7 +178,7 @@ pub fn step(model: &mut Model, services: &mut Services, msg: Msg) {
 /// [`step`] on the kiosk's screen: a punch's confirmation is drawn while the
 /// journal commits and shown as soon as it has committed. Returns whether the
 /// screen shows the model now (nothing left to draw).
-pub fn step_shown<B: Backend>(
+pub fn step_shown<B: Backend + Send>(
     terminal: &mut Terminal<HoldingBackend<B>>,
     model: &mut Model,
     services: &mut Services,
@@ -191,7 +191,7 @@ fn step_on(
     model: &mut Model,
     services: &mut Services,
     msg: Msg,
-    mut screen: Option<&mut dyn Present>,
+    mut screen: Option<&mut (dyn Present + Send)>,
 ) -> bool {
     let mut shown = false;
     let mut queue = vec![msg];

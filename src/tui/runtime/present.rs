@@ -61,7 +61,7 @@ pub(super) struct Presented {
 pub(super) fn record(
     model: &mut Model,
     services: &mut Services,
-    screen: &mut dyn Present,
+    screen: &mut (dyn Present + Send),
     request: u64,
     drafts: &[EventDraft],
     utc_offset_secs: i32,

@@ -126,7 +126,9 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let device = hub_device(&mut tx, &org_s, sql::micros(now)).await?;
         let last = sqlx::query_scalar::<_, Option<i64>>(
-            "SELECT MAX(seq) FROM events WHERE org_id = $1 AND device_id = $2",
+            // The hub's device records corrections only: their index is enough.
+            "SELECT MAX(seq) FROM events WHERE org_id = $1 AND device_id = $2 \
+             AND kind = 'correction'",
         )
         .bind(&org_s)
         .bind(device.to_string())
