@@ -329,6 +329,32 @@ mod tests {
     }
 
     #[test]
+    fn beside_returns_both_results_whichever_finishes_first() {
+        let Some(pool) = beside_pool() else {
+            return;
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        // The work cannot finish before the commit has run: it waits for it.
+        let (c, w) = beside(
+            &pool,
+            || {
+                tx.send(1).unwrap();
+                "committed"
+            },
+            move || rx.recv_timeout(Duration::from_secs(10)).map(|n| n + 1),
+        );
+        assert_eq!((c, w), ("committed", Some(Ok(2))));
+        // The commit cannot finish before the work has run.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (c, w) = beside(
+            &pool,
+            move || rx.recv_timeout(Duration::from_secs(10)),
+            move || tx.send("drawn").unwrap(),
+        );
+        assert_eq!((c, w), (Ok("drawn"), Some(())));
+    }
+
+    #[test]
     fn a_failed_commit_stores_nothing_and_uses_no_number() {
         let (_dir, mut j) = fresh();
         let device = DeviceId::new();
