@@ -16,6 +16,8 @@
 mod hub_support;
 #[path = "kiosk_fixture/mod.rs"]
 mod kiosk_fixture;
+#[path = "outage/mod.rs"]
+mod outage;
 #[path = "../tests/kiosk_support/pty.rs"]
 #[allow(dead_code)]
 mod pty;
@@ -29,7 +31,7 @@ use chrono::Utc;
 use hub_support::{Hub, org_with_people, person_entries};
 use kiosk_fixture::env_usize;
 use pty::Pty;
-use tapin::domain::{Actor, DeviceId, EventDraft, EventKind, Method, PersonId};
+use tapin::domain::PersonId;
 use tapin::journal::{CachedRoster, Journal, JournalOptions};
 use tapin::wire::EnrollResponse;
 
@@ -170,7 +172,7 @@ async fn seed(
     journal.set_device_id(enrolled.device_id)?;
     journal.set_device_name(&enrolled.device_name)?;
     journal.set_hub_url(&hub.base)?;
-    fill(&mut journal, enrolled.device_id, people, backlog)?;
+    outage::fill(&mut journal, enrolled.device_id, people, backlog)?;
     let shared = Arc::new(Mutex::new(journal));
     tapin::tui::runtime::effects::load_roster(&shared)?.context("a roster")?;
     drop(shared);
@@ -183,43 +185,6 @@ async fn seed(
     let config = data.join("kiosk.toml");
     std::fs::write(&config, "secret_store = \"file\"\n")?;
     Ok(config)
-}
-
-/// Queues `n` events, each person clocking in or out every 4 hours of the
-/// outage, 500 per decision to keep the fill quick.
-fn fill(
-    journal: &mut Journal,
-    device: DeviceId,
-    people: &[PersonId],
-    n: usize,
-) -> anyhow::Result<()> {
-    const HOURS_BETWEEN_PUNCHES: i64 = 4;
-    let rounds = i64::try_from(n.div_ceil(people.len()))?;
-    let start = Utc::now() - chrono::Duration::hours(rounds * HOURS_BETWEEN_PUNCHES + 24);
-    let drafts: Vec<EventDraft> = (0..n)
-        .map(|i| {
-            let round = (i / people.len()) as i64;
-            EventDraft {
-                subject: people[i % people.len()],
-                actor: Actor::Kiosk(device),
-                method: Method::Badge,
-                kind: if round % 2 == 0 {
-                    EventKind::ClockIn
-                } else {
-                    EventKind::ClockOut
-                },
-                at: start
-                    + chrono::Duration::hours(round * HOURS_BETWEEN_PUNCHES)
-                    + chrono::Duration::seconds((i % people.len()) as i64),
-                note: None,
-                needs_review: false,
-            }
-        })
-        .collect();
-    for chunk in drafts.chunks(500) {
-        journal.record(device, 0, chunk)?;
-    }
-    Ok(())
 }
 
 fn kib(status: &str, field: &str) -> u64 {

@@ -13,6 +13,8 @@
 
 #[path = "../tests/hub_support/mod.rs"]
 mod hub_support;
+#[path = "outage/mod.rs"]
+mod outage;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
@@ -20,9 +22,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use chrono::Utc;
 use hub_support::{Hub, org_with_people, person_entries};
-use tapin::domain::{Actor, DeviceId, EventDraft, EventKind, Method, PersonId};
+use tapin::domain::PersonId;
 use tapin::journal::{Journal, JournalOptions};
 use tapin::sync::client::{HubClient, Timeouts};
 use tapin::sync::status::Link;
@@ -35,7 +36,6 @@ const BACKLOGS: [usize; 2] = [10_000, 100_000];
 /// events are about 33 days offline, and the hub's 48-hour look-back for punch
 /// rules sees a realistic dozen events per person.
 const PEOPLE: usize = 500;
-const HOURS_BETWEEN_PUNCHES: i64 = 4;
 const TARGET_EVENTS_PER_SEC: f64 = 30_000.0;
 
 /// What the hub child tells the parent, one JSON line per device.
@@ -149,7 +149,7 @@ async fn drain(device: &Device, backlog: usize) -> anyhow::Result<(f64, u64)> {
     let dir = tempfile::tempdir()?;
     let mut journal = Journal::open(dir.path(), JournalOptions::default())?;
     journal.set_device_id(enrolled.device_id)?;
-    fill(&mut journal, enrolled.device_id, &device.people, backlog)?;
+    outage::fill(&mut journal, enrolled.device_id, &device.people, backlog)?;
     let journal = Arc::new(Mutex::new(journal));
 
     reset_peak_memory();
@@ -180,41 +180,6 @@ async fn drain(device: &Device, backlog: usize) -> anyhow::Result<(f64, u64)> {
     let peak = peak_memory_kib();
     worker.stop().await;
     Ok((backlog as f64 / elapsed.as_secs_f64(), peak))
-}
-
-/// Records `n` events, 500 drafts per decision to keep the fill quick.
-fn fill(
-    journal: &mut Journal,
-    device: DeviceId,
-    people: &[PersonId],
-    n: usize,
-) -> anyhow::Result<()> {
-    let rounds = n.div_ceil(people.len()) as i64;
-    let start = Utc::now() - chrono::Duration::hours(rounds * HOURS_BETWEEN_PUNCHES + 24);
-    let drafts: Vec<EventDraft> = (0..n)
-        .map(|i| {
-            let round = (i / people.len()) as i64;
-            EventDraft {
-                subject: people[i % people.len()],
-                actor: Actor::Kiosk(device),
-                method: Method::Badge,
-                kind: if round % 2 == 0 {
-                    EventKind::ClockIn
-                } else {
-                    EventKind::ClockOut
-                },
-                at: start
-                    + chrono::Duration::hours(round * HOURS_BETWEEN_PUNCHES)
-                    + chrono::Duration::seconds((i % people.len()) as i64),
-                note: None,
-                needs_review: false,
-            }
-        })
-        .collect();
-    for chunk in drafts.chunks(500) {
-        journal.record(device, 0, chunk)?;
-    }
-    Ok(())
 }
 
 /// Resets VmHWM (Linux: writing 5 to clear_refs).
