@@ -23,13 +23,12 @@ mod outage;
 mod pty;
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::Utc;
-use hub_support::{Hub, org_with_people, person_entries};
-use kiosk_fixture::env_usize;
+use hub_support::{Hub, enrolled_device, get_roster, org_with_people, person_entries};
+use kiosk_fixture::{env_usize, status_kib as kib};
 use pty::Pty;
 use tapin::domain::PersonId;
 use tapin::journal::{CachedRoster, Journal, JournalOptions};
@@ -52,21 +51,9 @@ async fn run() -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let hub = Hub::start(&hub_support::sqlite_url(&tmp.path().join("hub.db"))).await;
     let fx = org_with_people(&hub.store, people).await;
-    let device = hub
-        .store
-        .create_device(fx.org, "Drain", chrono::Duration::hours(1))
-        .await?;
+    let enrolled = enrolled_device(&hub, fx.org, "Drain").await;
     hub.store
-        .set_roster(fx.org, device.id, &person_entries(&fx.people))
-        .await?;
-    let enrolled: EnrollResponse = hub
-        .http
-        .post(hub.url("/api/v1/enroll"))
-        .json(&serde_json::json!({ "code": device.enrollment_code }))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
+        .set_roster(fx.org, enrolled.device_id, &person_entries(&fx.people))
         .await?;
 
     let data = tmp.path().join("kiosk");
@@ -149,12 +136,8 @@ async fn seed(
     people: &[PersonId],
     backlog: usize,
 ) -> anyhow::Result<std::path::PathBuf> {
-    let reply = hub
-        .http
-        .get(hub.url("/api/v1/device/roster"))
-        .bearer_auth(&enrolled.device_token)
-        .send()
-        .await?
+    let reply = get_roster(hub, &enrolled.device_token, None)
+        .await
         .error_for_status()?;
     let etag = reply
         .headers()
@@ -173,25 +156,10 @@ async fn seed(
     journal.set_device_name(&enrolled.device_name)?;
     journal.set_hub_url(&hub.base)?;
     outage::fill(&mut journal, enrolled.device_id, people, backlog)?;
-    let shared = Arc::new(Mutex::new(journal));
-    tapin::tui::runtime::effects::load_roster(&shared)?.context("a roster")?;
-    drop(shared);
-    let stores =
-        tapin::secrets::store::SecretStores::new(data, tapin::config::SecretStoreChoice::File)?;
-    stores.save(&tapin::secrets::store::DeviceSecrets {
-        device_token: enrolled.device_token.clone(),
-        pin_pepper: enrolled.pin_pepper.clone(),
-    })?;
-    let config = data.join("kiosk.toml");
-    std::fs::write(&config, "secret_store = \"file\"\n")?;
-    Ok(config)
-}
-
-fn kib(status: &str, field: &str) -> u64 {
-    status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
+    kiosk_fixture::keep_snapshot(journal);
+    Ok(kiosk_fixture::enroll_files(
+        data,
+        &enrolled.device_token,
+        &enrolled.pin_pepper,
+    ))
 }

@@ -38,7 +38,7 @@ mod pty;
 use std::time::{Duration, Instant};
 
 use bench_stats::verdict;
-use kiosk_fixture::env_usize;
+use kiosk_fixture::{env_usize, status_kib as kib};
 use pty::Pty;
 
 const FIRST_FRAME: Duration = Duration::from_millis(50);
@@ -267,15 +267,6 @@ fn print_mappings(pid: u32) {
     for (rss, name) in maps.iter().take(12) {
         println!("  {rss:>7} KiB  {name}");
     }
-}
-
-fn kib(status: &str, field: &str) -> u64 {
-    status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
 }
 
 fn median_of(v: &[u64]) -> u64 {

@@ -191,26 +191,48 @@ pub fn seed_kiosk(data_dir: &Path, n: usize, snapshot: bool) -> (std::path::Path
     journal.set_device_name(DEVICE_NAME).expect("device name");
     journal.set_hub_url(&hub).expect("hub url");
     if snapshot {
-        let shared = std::sync::Arc::new(std::sync::Mutex::new(journal));
-        tapin::tui::runtime::effects::load_roster(&shared)
-            .expect("roster loads")
-            .expect("a roster");
-        drop(shared);
+        keep_snapshot(journal);
     } else {
         drop(journal);
     }
+    let config = enroll_files(data_dir, "bench-token", &pepper());
+    (config, size)
+}
+
+/// Stores the snapshot of the roster `journal` caches, as a kiosk does when a
+/// roster arrives, and closes the journal.
+pub fn keep_snapshot(journal: Journal) {
+    let shared = std::sync::Arc::new(std::sync::Mutex::new(journal));
+    tapin::tui::runtime::effects::load_roster(&shared)
+        .expect("roster loads")
+        .expect("a roster");
+}
+
+/// The device's secrets in the file store of `data_dir`, and a kiosk.toml that
+/// uses it; the config's path.
+pub fn enroll_files(data_dir: &Path, device_token: &str, pin_pepper: &str) -> std::path::PathBuf {
     let stores =
         tapin::secrets::store::SecretStores::new(data_dir, tapin::config::SecretStoreChoice::File)
             .expect("secret stores");
     stores
         .save(&tapin::secrets::store::DeviceSecrets {
-            device_token: "bench-token".into(),
-            pin_pepper: pepper(),
+            device_token: device_token.into(),
+            pin_pepper: pin_pepper.into(),
         })
         .expect("file secret");
     let config = data_dir.join("kiosk.toml");
     std::fs::write(&config, "secret_store = \"file\"\n").expect("kiosk.toml");
-    (config, size)
+    config
+}
+
+/// A `/proc/PID/status` field in KiB (`VmHWM:`, `VmRSS:`, ...); 0 if absent.
+pub fn status_kib(status: &str, field: &str) -> u64 {
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
 /// A loopback port nobody listens on: bound, then released.
